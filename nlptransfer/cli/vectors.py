@@ -1,0 +1,169 @@
+"""``nlptransfer vectors ...``: inspect, convert and query pretrained vectors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nlptransfer.vectors import Vectors, load_vectors
+from nlptransfer.vectors.convert import WRITABLE_FORMATS, write_vectors
+from nlptransfer.vectors.similarity import nearest
+
+app = typer.Typer(help="Inspect, convert and query pretrained word vectors.", no_args_is_help=True)
+console = Console()
+
+SOURCE_HELP = "A vectors file or .ntv folder, or a catalogue name such as glove-6b-50d."
+
+
+def _load(source: str, format: str | None, allow_pickle: bool, limit: int | None = None) -> Vectors:
+    return load_vectors(source, format=format, allow_pickle=allow_pickle, limit=limit)
+
+
+def _disk_size(path: str | None) -> int | None:
+    if not path:
+        return None
+    p = Path(path)
+    if p.is_dir():
+        return sum(f.stat().st_size for f in p.iterdir() if f.is_file())
+    return p.stat().st_size if p.exists() else None
+
+
+def _human(n: float | None) -> str:
+    if n is None:
+        return "-"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    return str(n)
+
+
+def describe(vectors: Vectors, sample: int = 8) -> dict:
+    """The facts ``vectors info`` shows, as a JSON-ready dict."""
+    norms = (
+        np.linalg.norm(np.asarray(vectors.matrix, dtype=np.float32), axis=1)
+        if len(vectors)
+        else np.zeros(1)
+    )
+    return {
+        "source": vectors.source,
+        "format": vectors.format,
+        "source_format": vectors.meta.get("source_format"),
+        "words": len(vectors),
+        "dim": vectors.dim,
+        "subwords": vectors.has_subwords,
+        "disk_bytes": _disk_size(vectors.meta.get("source_path")),
+        "memory_bytes": int(vectors.matrix.nbytes),
+        "memory_mapped": isinstance(vectors.matrix, np.memmap),
+        "load_seconds": vectors.meta.get("load_seconds"),
+        "sample": vectors.words[:sample],
+        "norm": {
+            "min": float(norms.min()),
+            "mean": float(norms.mean()),
+            "max": float(norms.max()),
+            "std": float(norms.std()),
+        },
+        "license": vectors.meta.get("license"),
+    }
+
+
+@app.command()
+def info(
+    source: str = typer.Argument(..., help=SOURCE_HELP),
+    format: str | None = typer.Option(None, "--format", "-f", help="Override format detection."),
+    allow_pickle: bool = typer.Option(False, help="Allow gensim pickle files (trusted only)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Format, size, a sample of words and norm statistics of a vectors source."""
+    facts = describe(_load(source, format, allow_pickle))
+    if as_json:
+        typer.echo(json.dumps(facts, indent=2))
+        return
+    table = Table(title=f"vectors: {source}", show_header=False)
+    norm = facts["norm"]
+    rows = [
+        (
+            "format",
+            f"{facts['format']}"
+            + (f" (from {facts['source_format']})" if facts["source_format"] else ""),
+        ),
+        ("words", f"{facts['words']:,}"),
+        ("dim", str(facts["dim"])),
+        ("subword vectors", "yes (fastText)" if facts["subwords"] else "no"),
+        ("size on disk", _human(facts["disk_bytes"])),
+        (
+            "size in memory",
+            _human(facts["memory_bytes"]) + (" (memory-mapped)" if facts["memory_mapped"] else ""),
+        ),
+        ("load time", f"{facts['load_seconds']:.2f} s"),
+        (
+            "norms",
+            "  ".join(f"{key} {norm[key]:.3f}" for key in ("min", "mean", "max", "std")),
+        ),
+        ("sample", " ".join(facts["sample"])),
+    ]
+    if facts["license"]:
+        rows.append(("license", facts["license"]))
+    for key, value in rows:
+        table.add_row(key, value)
+    console.print(table)
+
+
+@app.command()
+def convert(
+    src: str = typer.Argument(..., help=SOURCE_HELP),
+    dst: Path = typer.Argument(..., help="Where to write."),
+    to: str = typer.Option("native", "--to", help=f"One of: {', '.join(WRITABLE_FORMATS)}."),
+    format: str | None = typer.Option(
+        None, "--format", "-f", help="Override input format detection."
+    ),
+    limit: int | None = typer.Option(None, help="Keep only the first N rows."),
+    allow_pickle: bool = typer.Option(False, help="Allow gensim pickle files (trusted only)."),
+) -> None:
+    """Convert vectors to the native store, word2vec binary/text or GloVe text."""
+    if to not in WRITABLE_FORMATS:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(WRITABLE_FORMATS)}, got {to!r}", param_hint="--to"
+        )
+    vectors = _load(src, format, allow_pickle, limit)
+    written = write_vectors(vectors, dst, to)
+    console.print(f"wrote {len(vectors):,} x {vectors.dim} vectors as {to} to {written}")
+
+
+@app.command()
+def neighbors(
+    source: str = typer.Argument(..., help=SOURCE_HELP),
+    words: list[str] = typer.Argument(..., help="Query words."),
+    k: int = typer.Option(10, "-k", "--k", min=1, help="Neighbours per word."),
+    format: str | None = typer.Option(None, "--format", "-f", help="Override format detection."),
+    allow_pickle: bool = typer.Option(False, help="Allow gensim pickle files (trusted only)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The k nearest neighbours (cosine) of each word."""
+    vectors = _load(source, format, allow_pickle)
+    known = [w for w in words if w in vectors or vectors.has_subwords]
+    missing = [w for w in words if w not in known]
+    results = dict(zip(known, nearest(vectors, known, k=k), strict=True))
+    if as_json:
+        payload = {
+            w: [{"word": n, "cosine": round(s, 6)} for n, s in hits] for w, hits in results.items()
+        }
+        typer.echo(
+            json.dumps({"neighbors": payload, "unknown": missing}, indent=2, ensure_ascii=False)
+        )
+        return
+    for word, hits in results.items():
+        table = Table(title=f"nearest to {word!r}")
+        table.add_column("#", justify="right")
+        table.add_column("word")
+        table.add_column("cosine", justify="right")
+        for rank, (neighbor, score) in enumerate(hits, start=1):
+            table.add_row(str(rank), neighbor, f"{score:.4f}")
+        console.print(table)
+    for word in missing:
+        console.print(f"[yellow]{word!r} is not in the vocabulary[/yellow]")

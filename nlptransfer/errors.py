@@ -1,0 +1,65 @@
+"""The exception hierarchy of nlptransfer.
+
+Every error the library raises on purpose derives from :class:`NLPTransferError`, so callers can
+catch one class. Messages name the file, the line (counted from 1) or byte offset, what was
+expected and what was found.
+
+Example:
+    >>> from nlptransfer.errors import VectorsFormatError, NLPTransferError
+    >>> issubclass(VectorsFormatError, ValueError)
+    True
+    >>> issubclass(VectorsFormatError, NLPTransferError)
+    True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class NLPTransferError(Exception):
+    """Base class of every error nlptransfer raises on purpose."""
+
+
+class VectorsFormatError(NLPTransferError, ValueError):
+    """A vectors file is malformed: the message says where, what was expected and what was found.
+
+    Attributes:
+        path: the file that is wrong.
+        line: 1-based line number for text formats, else ``None``.
+        offset: byte offset for binary formats, else ``None``.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        message: str,
+        *,
+        line: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.offset = offset
+        self.detail = message
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+        if offset is not None:
+            where += f", byte offset {offset}"
+        super().__init__(f"{where}: {message}")
+
+
+class VectorsNotFoundError(NLPTransferError, FileNotFoundError):
+    """A vectors source is neither an existing path nor a known catalogue name."""
+
+
+class UnknownWordError(NLPTransferError, KeyError):
+    """A word is not in the vocabulary and no subword model can build a vector for it."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; keep the message readable
+        return str(self.args[0]) if self.args else ""
+
+
+class PickleNotAllowedError(NLPTransferError, PermissionError):
+    """Loading a pickle-based file was asked for without ``allow_pickle=True``."""

@@ -1,0 +1,6 @@
+"""Pretrained word vectors: read every format, store natively, look words up (numpy only)."""
+
+from nlptransfer.vectors.load import load_vectors
+from nlptransfer.vectors.store import Vectors
+
+__all__ = ["Vectors", "load_vectors"]

@@ -1,0 +1,580 @@
+"""Reader for Facebook fastText binary models: ``.bin`` (dense) and ``.ftz`` (quantized).
+
+The file is what ``FastText::saveModel`` writes, little-endian:
+
+1. magic ``793712314`` and version (int32 each; versions 11 and 12 are read);
+2. the arguments: dim, ws, epoch, minCount, neg, wordNgrams, loss, model, bucket, minn, maxn,
+   lrUpdateRate (int32 each), t (float64);
+3. the dictionary: size, nwords, nlabels (int32), ntokens, pruneidx_size (int64), then ``size``
+   entries (NUL-terminated bytes, int64 count, int8 type: 0 word, 1 label), then
+   ``pruneidx_size`` pairs (int32 bucket, int32 row) when the model was pruned (``-1`` means not
+   pruned);
+4. ``quant_input`` (one byte) and the input matrix: dense (int64 rows, int64 cols, float32 data)
+   or product-quantized (qnorm byte, int64 rows, int64 cols, int32 codesize, the codes, the
+   quantizer, and with qnorm the norm codes and the norm quantizer);
+5. the output matrix, which this reader does not need and does not read.
+
+Every in-vocabulary word's row is built as fastText's ``get_word_vector`` builds it (the word's
+own input row plus its character n-gram rows, averaged), and the n-gram rows become a
+:class:`~nlptransfer.vectors.subword.FastTextSubwords` for out-of-vocabulary words.
+
+Example:
+    >>> from gensim.test.utils import datapath
+    >>> parsed = read_fasttext_binary(datapath("crime-and-punishment.bin"))
+    >>> parsed.matrix.shape, parsed.meta["model"], parsed.subwords.maxn
+    ((291, 5), 'skipgram', 6)
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import io
+import logging
+import os
+import struct
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from nlptransfer.errors import VectorsFormatError
+from nlptransfer.vectors.formats.base import ParsedVectors
+from nlptransfer.vectors.formats.compression import open_vectors_file
+from nlptransfer.vectors.subword import FastTextSubwords
+
+logger = logging.getLogger(__name__)
+
+FASTTEXT_MAGIC = 793712314
+SUPPORTED_VERSIONS = (11, 12)
+_MAGIC_BYTES = struct.pack("<i", FASTTEXT_MAGIC)
+
+_MODEL_NAMES = {1: "cbow", 2: "skipgram", 3: "supervised"}
+_LOSS_NAMES = {1: "hs", 2: "ns", 3: "softmax", 4: "ova"}
+_ARGS = struct.Struct("<12id")
+_ARG_NAMES = (
+    "dim",
+    "ws",
+    "epoch",
+    "min_count",
+    "neg",
+    "word_ngrams",
+    "loss",
+    "model",
+    "bucket",
+    "minn",
+    "maxn",
+    "lr_update_rate",
+    "t",
+)
+_ENTRY_TAIL = struct.Struct("<qb")
+_ENTRY_WORD, _ENTRY_LABEL = 0, 1
+#: fastText's product quantizer always uses 8 bits, i.e. 256 centroids per sub-quantizer.
+_KSUB = 256
+_READ_CHUNK = 1 << 20
+
+
+def is_fasttext_binary(head: bytes) -> bool:
+    """Whether ``head`` (the first bytes of a file) starts with fastText's magic number.
+
+    Example:
+        >>> is_fasttext_binary(b"\\xba\\x16O/\\x0c\\x00\\x00\\x00")
+        True
+        >>> is_fasttext_binary(b"3 300\\n")
+        False
+    """
+    return head[:4] == _MAGIC_BYTES
+
+
+class _Reader:
+    """A forward-only byte reader over a stream that knows its offset and fails with one."""
+
+    def __init__(self, stream: BinaryIO, path: Path) -> None:
+        self._stream = stream
+        self.path = path
+        self._buf = b""
+        self._pos = 0
+        self._base = 0  # file offset of self._buf[0]
+        self._eof = False
+        # The file size, when the stream is a plain file: lets a corrupt header that asks for
+        # more bytes than exist fail before a huge allocation.
+        self._size: int | None = None
+        if isinstance(stream, io.BufferedReader):
+            with contextlib.suppress(OSError):
+                self._size = os.fstat(stream.fileno()).st_size
+
+    @property
+    def offset(self) -> int:
+        return self._base + self._pos
+
+    def error(self, message: str, offset: int | None = None) -> VectorsFormatError:
+        return VectorsFormatError(
+            self.path, message, offset=self.offset if offset is None else offset
+        )
+
+    def _more(self, at_least: int = 1) -> bool:
+        """Append at least ``at_least`` more bytes to the buffer; False at end of file."""
+        if self._eof:
+            return False
+        self._base += self._pos
+        pieces = [self._buf[self._pos :]]
+        got = 0
+        while got < at_least:
+            data = self._stream.read(max(_READ_CHUNK, at_least - got))
+            if not data:
+                self._eof = True
+                break
+            pieces.append(data)
+            got += len(data)
+        self._buf = b"".join(pieces)
+        self._pos = 0
+        return got > 0
+
+    def read(self, n: int, what: str) -> bytes:
+        while len(self._buf) - self._pos < n:
+            if not self._more(n - (len(self._buf) - self._pos)):
+                found = len(self._buf) - self._pos
+                raise self.error(
+                    f"expected {n} bytes for {what}, found {found} (the file is truncated)"
+                )
+        data = self._buf[self._pos : self._pos + n]
+        self._pos += n
+        return data
+
+    def unpack(self, fmt: struct.Struct, what: str) -> tuple[Any, ...]:
+        return fmt.unpack(self.read(fmt.size, what))
+
+    def read_cstring(self, what: str) -> bytes:
+        start = self._pos
+        while True:
+            end = self._buf.find(b"\0", start)
+            if end >= 0:
+                data = self._buf[self._pos : end]
+                self._pos = end + 1
+                return data
+            start = len(self._buf) - self._pos  # relative to the new buffer after _more
+            if not self._more():
+                found = len(self._buf) - self._pos
+                raise self.error(
+                    f"expected a NUL-terminated {what}, found end of file after {found} bytes "
+                    "(the file is truncated)"
+                )
+
+    def read_array(self, dtype: str, count: int, what: str) -> np.ndarray:
+        """Read ``count`` items of little-endian ``dtype`` straight into a new array."""
+        dt = np.dtype(dtype)
+        start = self.offset
+        nbytes = count * dt.itemsize
+        if self._size is not None and start + nbytes > self._size:
+            raise self.error(
+                f"expected {nbytes} bytes for {what} ({count} x {dt.name}), found "
+                f"{self._size - start} (the file is truncated)"
+            )
+        try:
+            out = np.empty(count, dtype=dt)
+        except (MemoryError, ValueError) as exc:
+            raise self.error(
+                f"expected {what} of {count} x {dt.name} that fits in memory, found a size "
+                f"that cannot be allocated ({exc}); the header is probably corrupt"
+            ) from exc
+        view = memoryview(out).cast("B")
+        buffered = len(self._buf) - self._pos
+        if nbytes <= buffered:
+            view[:] = self._buf[self._pos : self._pos + nbytes]
+            self._pos += nbytes
+            return out
+        view[:buffered] = self._buf[self._pos :]
+        stream_offset = self._base + len(self._buf)  # where the stream stands
+        self._buf, self._pos = b"", 0
+        filled = buffered
+        while filled < nbytes and not self._eof:
+            got = self._stream.readinto(view[filled:])  # type: ignore[attr-defined]
+            if not got:
+                self._eof = True
+                break
+            filled += got
+        self._base = stream_offset + (filled - buffered)
+        if filled < nbytes:
+            raise self.error(
+                f"expected {nbytes} bytes for {what} ({count} x {dt.name}), found {filled} "
+                "(the file is truncated)",
+                offset=start,
+            )
+        return out
+
+
+def _read_args(reader: _Reader) -> dict[str, Any]:
+    magic_offset = reader.offset
+    (magic,) = reader.unpack(struct.Struct("<i"), "the magic number")
+    if magic != FASTTEXT_MAGIC:
+        raise reader.error(
+            f"expected the fastText magic number {FASTTEXT_MAGIC}, found {magic} "
+            "(not a fastText .bin/.ftz model, or one older than fastText 0.1 which has no magic)",
+            offset=magic_offset,
+        )
+    version_offset = reader.offset
+    (version,) = reader.unpack(struct.Struct("<i"), "the format version")
+    if version not in SUPPORTED_VERSIONS:
+        raise reader.error(
+            f"expected fastText format version 11 or 12, found {version}", offset=version_offset
+        )
+    args_offset = reader.offset
+    args = dict(zip(_ARG_NAMES, reader.unpack(_ARGS, "the model arguments"), strict=True))
+    args["version"] = version
+    problems = []
+    if args["dim"] <= 0:
+        problems.append(f"dim {args['dim']}")
+    for key in ("bucket", "minn", "maxn"):
+        if args[key] < 0:
+            problems.append(f"{key} {args[key]}")
+    if args["model"] not in _MODEL_NAMES:
+        problems.append(f"model {args['model']}")
+    if args["loss"] not in _LOSS_NAMES:
+        problems.append(f"loss {args['loss']}")
+    if problems:
+        raise reader.error(
+            "expected model arguments with dim > 0, bucket/minn/maxn >= 0, model in 1..3 and "
+            f"loss in 1..4, found {', '.join(problems)}",
+            offset=args_offset,
+        )
+    if version == 11 and args["model"] == 3:
+        # fastText: "backward compatibility: old supervised models do not use char ngrams".
+        args["maxn"] = 0
+    if args["maxn"] > 0 and args["bucket"] == 0:
+        raise reader.error(
+            f"expected bucket > 0 for a model with char n-grams (maxn {args['maxn']}), found 0",
+            offset=args_offset,
+        )
+    return args
+
+
+def _read_quantizer(reader: _Reader, what: str) -> tuple[int, int, int, int, np.ndarray]:
+    offset = reader.offset
+    dim, nsubq, dsub, lastdsub = reader.unpack(struct.Struct("<4i"), f"the {what} header")
+    if (
+        dim <= 0
+        or nsubq <= 0
+        or dsub <= 0
+        or not 0 < lastdsub <= dsub
+        or (nsubq - 1) * dsub + lastdsub != dim
+    ):
+        raise reader.error(
+            f"expected a {what} with dim == (nsubq - 1) * dsub + lastdsub, all > 0, found "
+            f"dim {dim}, nsubq {nsubq}, dsub {dsub}, lastdsub {lastdsub}",
+            offset=offset,
+        )
+    centroids = reader.read_array("<f4", dim * _KSUB, f"the {what} centroids")
+    centroids = centroids.astype(np.float32, copy=False)
+    return dim, nsubq, dsub, lastdsub, centroids
+
+
+def _decode_pq(
+    codes: np.ndarray, nsubq: int, dsub: int, lastdsub: int, centroids: np.ndarray
+) -> np.ndarray:
+    """Decode product-quantized rows: ``codes`` is uint8 ``[rows, nsubq]``."""
+    rows = codes.shape[0]
+    dim = (nsubq - 1) * dsub + lastdsub
+    out = np.empty((rows, dim), dtype=np.float32)
+    main = centroids[: (nsubq - 1) * _KSUB * dsub].reshape(nsubq - 1, _KSUB, dsub)
+    for m in range(nsubq - 1):
+        out[:, m * dsub : (m + 1) * dsub] = main[m][codes[:, m]]
+    last = centroids[(nsubq - 1) * _KSUB * dsub :].reshape(_KSUB, lastdsub)
+    out[:, (nsubq - 1) * dsub :] = last[codes[:, nsubq - 1]]
+    return out
+
+
+def _read_input_matrix(
+    reader: _Reader, dim: int, nwords: int
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """The input matrix as float32 ``(word_rows [nwords, dim], ngram_rows [rest, dim])``.
+
+    The two blocks are separate arrays, so dropping the word rows frees their memory. The third
+    item holds facts about the storage (quantized, qnorm, ...).
+    """
+    offset = reader.offset
+    (quant_byte,) = reader.read(1, "the quant_input flag")
+    if quant_byte not in (0, 1):
+        raise reader.error(f"expected a quant_input flag 0 or 1, found {quant_byte}", offset=offset)
+    shape_offset = reader.offset
+    if not quant_byte:
+        rows, cols = reader.unpack(struct.Struct("<2q"), "the input matrix shape")
+        if rows < nwords or cols != dim:
+            raise reader.error(
+                f"expected an input matrix of [rows >= nwords = {nwords}, {dim}], "
+                f"found [{rows}, {cols}]",
+                offset=shape_offset,
+            )
+        word_rows = reader.read_array("<f4", nwords * dim, "the input matrix (word rows)")
+        ngram_rows = reader.read_array(
+            "<f4", (rows - nwords) * dim, "the input matrix (n-gram rows)"
+        )
+        storage = {"quantized": False, "qnorm": False}
+        # astype: a no-op on little-endian machines, a byte swap elsewhere.
+        word_rows = word_rows.astype(np.float32, copy=False).reshape(nwords, dim)
+        ngram_rows = ngram_rows.astype(np.float32, copy=False).reshape(rows - nwords, dim)
+        return word_rows, ngram_rows, storage
+
+    (qnorm,) = reader.read(1, "the qnorm flag")
+    if qnorm not in (0, 1):
+        raise reader.error(f"expected a qnorm flag 0 or 1, found {qnorm}", offset=shape_offset)
+    header_offset = reader.offset
+    rows, cols, codesize = reader.unpack(struct.Struct("<2qi"), "the quantized matrix header")
+    if rows < nwords or cols != dim or codesize < 0:
+        raise reader.error(
+            f"expected a quantized input matrix of [rows >= nwords = {nwords}, {dim}] with "
+            f"codesize >= 0, found [{rows}, {cols}] codesize {codesize}",
+            offset=header_offset,
+        )
+    codes = reader.read_array("u1", codesize, "the quantization codes")
+    pq_offset = reader.offset
+    pq_dim, nsubq, dsub, lastdsub, centroids = _read_quantizer(reader, "product quantizer")
+    if pq_dim != dim or codesize != rows * nsubq:
+        raise reader.error(
+            f"expected a product quantizer of dim {dim} with codesize == rows * nsubq = "
+            f"{rows} * {nsubq}, found dim {pq_dim} and codesize {codesize}",
+            offset=pq_offset,
+        )
+    codes = codes.reshape(rows, nsubq)
+    blocks = [
+        _decode_pq(codes[:nwords], nsubq, dsub, lastdsub, centroids),
+        _decode_pq(codes[nwords:], nsubq, dsub, lastdsub, centroids),
+    ]
+    if qnorm:
+        norm_codes = reader.read_array("u1", rows, "the norm codes")
+        npq_offset = reader.offset
+        npq_dim, _, _, _, norm_centroids = _read_quantizer(reader, "norm quantizer")
+        if npq_dim != 1:
+            raise reader.error(
+                f"expected a norm quantizer of dim 1, found dim {npq_dim}", offset=npq_offset
+            )
+        norms = norm_centroids[norm_codes]
+        # fastText adds norm * centroid, the product rounded to float32 first.
+        blocks[0] *= norms[:nwords, None]
+        blocks[1] *= norms[nwords:, None]
+    storage = {"quantized": True, "qnorm": bool(qnorm), "pq_nsubq": nsubq, "pq_dsub": dsub}
+    return blocks[0], blocks[1], storage
+
+
+def read_fasttext_binary(
+    path: str | Path,
+    *,
+    vocab: set[str] | None = None,
+    limit: int | None = None,
+    unicode_errors: str = "replace",
+    member: str | None = None,
+) -> ParsedVectors:
+    """Read a fastText ``.bin`` or ``.ftz`` model: word vectors plus the subword model.
+
+    Each word's row equals ``fasttext.load_model(path).get_word_vector(word)``: the word's own
+    input row and its character n-gram rows, averaged in float32 as fastText does. Labels of
+    supervised models (``__label__...``) are left out. ``subwords`` is ``None`` for models without
+    character n-grams (``maxn == 0``), where fastText gives unknown words all-zero vectors.
+
+    Args:
+        path: the model file, possibly compressed (``.gz``, ``.bz2``, ``.zip``).
+        vocab: keep only these words (the subword model is kept whole).
+        limit: keep only the first ``limit`` words of the file (applied before ``vocab``).
+        unicode_errors: how to decode words that are not valid UTF-8: ``"replace"``,
+            ``"ignore"`` or ``"strict"`` (raise). Their n-grams are hashed from the raw bytes, as
+            fastText does.
+        member: the member to read when ``path`` is a zip archive.
+
+    Returns:
+        :class:`ParsedVectors` with float32 rows, the :class:`FastTextSubwords` model and the
+        model's hyper-parameters in ``meta``.
+
+    Raises:
+        VectorsFormatError: the file is not a fastText model, is truncated or inconsistent, or
+            (with ``unicode_errors="strict"``) holds a word that is not UTF-8; the message gives
+            the byte offset, what was expected and what was found.
+
+    Example:
+        >>> from gensim.test.utils import datapath
+        >>> parsed = read_fasttext_binary(datapath("lee_fasttext_new.bin"), limit=3)
+        >>> parsed.words, parsed.matrix.shape
+        (['the', 'to', 'of'], (3, 10))
+        >>> parsed.subwords.vector("unseenword").shape
+        (10,)
+    """
+    path = Path(path)
+    try:
+        codecs.lookup_error(unicode_errors)
+    except LookupError as exc:
+        raise ValueError(f"unknown unicode_errors policy {unicode_errors!r}") from exc
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be >= 0, got {limit}")
+
+    with open_vectors_file(path, member=member) as stream:
+        reader = _Reader(stream, path)
+        args = _read_args(reader)
+        dim = args["dim"]
+
+        dict_offset = reader.offset
+        size, nwords, nlabels, ntokens, pruneidx_size = reader.unpack(
+            struct.Struct("<3i2q"), "the dictionary header"
+        )
+        if size < 0 or nwords < 0 or nlabels < 0 or nwords + nlabels != size or pruneidx_size < -1:
+            raise reader.error(
+                "expected a dictionary header with size == nwords + nlabels (all >= 0) and "
+                f"pruneidx_size >= -1, found size {size}, nwords {nwords}, nlabels {nlabels}, "
+                f"pruneidx_size {pruneidx_size}",
+                offset=dict_offset,
+            )
+        logger.info(
+            "reading fastText model %s: %d words, %d labels, dim %d", path, nwords, nlabels, dim
+        )
+
+        # Dictionary entries: keep words (type 0) in file order, with their dictionary index.
+        kept_raw: list[bytes] = []
+        kept_words: list[str] = []
+        kept_index: list[int] = []
+        seen: set[str] = set()
+        nword_entries = 0
+        duplicates = 0
+        for i in range(size):
+            entry_offset = reader.offset
+            raw = reader.read_cstring(f"word (dictionary entry {i} of {size})")
+            _count, kind = reader.unpack(_ENTRY_TAIL, f"the count and type of entry {i}")
+            if kind == _ENTRY_LABEL:
+                continue
+            if kind != _ENTRY_WORD:
+                raise reader.error(
+                    f"expected entry type 0 (word) or 1 (label) for dictionary entry {i}, "
+                    f"found {kind}",
+                    offset=reader.offset - 1,
+                )
+            if i >= nwords:
+                raise reader.error(
+                    f"expected words to be dictionary entries 0..{nwords - 1}, found word "
+                    f"entry {i}",
+                    offset=entry_offset,
+                )
+            nword_entries += 1
+            if limit is not None and nword_entries > limit:
+                continue
+            try:
+                word = raw.decode("utf-8", errors=unicode_errors)
+            except UnicodeDecodeError as exc:
+                raise reader.error(
+                    f"expected UTF-8 bytes in dictionary entry {i}, found invalid byte(s) "
+                    f"{raw[exc.start : exc.end]!r} in {raw!r} ({exc.reason})",
+                    offset=entry_offset + exc.start,
+                ) from exc
+            if vocab is not None and word not in vocab:
+                continue
+            if word in seen:
+                duplicates += 1
+                continue
+            seen.add(word)
+            kept_raw.append(raw)
+            kept_words.append(word)
+            kept_index.append(i)
+        if nword_entries != nwords:
+            raise reader.error(
+                f"expected {nwords} word entries in the dictionary, found {nword_entries}",
+                offset=dict_offset,
+            )
+        if duplicates:
+            logger.warning(
+                "%s: %d words decode to the same text as an earlier word (unicode_errors=%r); "
+                "kept the first of each",
+                path,
+                duplicates,
+                unicode_errors,
+            )
+
+        prune_offset = reader.offset
+        pruned = pruneidx_size >= 0
+        prune_buckets = prune_rows = None
+        if pruned:
+            pairs = reader.read_array("<i4", 2 * pruneidx_size, "the pruned bucket index")
+            prune_buckets = pairs[0::2].astype(np.int64)
+            prune_rows = pairs[1::2].astype(np.int64)
+
+        matrix_offset = reader.offset
+        word_block, ngram_block, storage = _read_input_matrix(reader, dim, nwords)
+    # The output matrix follows; word vectors do not need it.
+
+    kept = np.asarray(kept_index, dtype=np.int64)
+    # Every word kept means all of them in order: no copy needed.
+    own_rows = word_block if kept.size == nwords else word_block[kept]
+    del word_block
+    bucket = args["bucket"]
+    bucket_ids = None
+    if pruned:
+        assert prune_buckets is not None
+        assert prune_rows is not None
+        if not storage["quantized"]:
+            raise VectorsFormatError(
+                path,
+                "expected a pruned dictionary only with a quantized matrix, found a dense one: "
+                "fastText rejects such files (an outdated model; see fastText issue #332)",
+                offset=matrix_offset,
+            )
+        bad = (prune_rows < 0) | (prune_rows >= ngram_block.shape[0])
+        bad |= (prune_buckets < 0) | (prune_buckets >= max(bucket, 1))
+        if np.any(bad):
+            k = int(np.flatnonzero(bad)[0])
+            raise VectorsFormatError(
+                path,
+                f"expected pruned index pairs (bucket in [0, {bucket}), row in "
+                f"[0, {ngram_block.shape[0]})), found ({prune_buckets[k]}, {prune_rows[k]})",
+                offset=prune_offset + 8 * k,
+            )
+        order = np.argsort(prune_buckets, kind="stable")
+        bucket_ids = prune_buckets[order]
+        if bucket_ids.size and np.any(bucket_ids[1:] == bucket_ids[:-1]):
+            raise VectorsFormatError(
+                path, "expected each pruned bucket once, found repeats", offset=prune_offset
+            )
+        ngram_matrix = ngram_block[prune_rows[order]]
+    elif ngram_block.shape[0] != bucket:
+        raise VectorsFormatError(
+            path,
+            f"expected nwords + bucket = {nwords} + {bucket} input rows, found "
+            f"{nwords + ngram_block.shape[0]}",
+            offset=matrix_offset,
+        )
+    else:
+        ngram_matrix = ngram_block
+
+    subwords: FastTextSubwords | None = None
+    if args["maxn"] > 0:
+        subwords = FastTextSubwords(
+            np.ascontiguousarray(ngram_matrix),
+            minn=args["minn"],
+            maxn=args["maxn"],
+            bucket=bucket,
+            nwords=nwords,
+            bucket_ids=bucket_ids,
+        )
+        logger.info("building %d word vectors from their n-grams", len(kept_raw))
+        matrix = subwords.compose(kept_raw, own_rows=own_rows, out=own_rows)
+    else:
+        matrix = own_rows  # fastText: a word's vector is its row times float32(1.0)
+
+    meta: dict[str, Any] = {
+        "format": "fasttext-binary",
+        "version": args["version"],
+        "dim": dim,
+        "model": _MODEL_NAMES[args["model"]],
+        "loss": _LOSS_NAMES[args["loss"]],
+        "minn": args["minn"],
+        "maxn": args["maxn"],
+        "bucket": bucket,
+        "ws": args["ws"],
+        "epoch": args["epoch"],
+        "min_count": args["min_count"],
+        "neg": args["neg"],
+        "word_ngrams": args["word_ngrams"],
+        "lr_update_rate": args["lr_update_rate"],
+        "t": args["t"],
+        "nwords": nwords,
+        "nlabels": nlabels,
+        "ntokens": ntokens,
+        "pruned": pruned,
+        "pruned_buckets": int(pruneidx_size) if pruned else None,
+        **storage,
+    }
+    logger.info("read %d word vectors from %s", len(kept_words), path)
+    return ParsedVectors(words=kept_words, matrix=matrix, subwords=subwords, meta=meta)

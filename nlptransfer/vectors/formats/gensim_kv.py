@@ -1,0 +1,52 @@
+"""gensim ``KeyedVectors`` (and model) files saved with ``.save()``: a pickle, so opt-in only.
+
+A pickle can run arbitrary code when it is loaded. Only open gensim files you made yourself or
+trust, by passing ``allow_pickle=True``; better, convert them once to the native store, which
+holds no code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+import numpy as np
+
+from nlptransfer.errors import PickleNotAllowedError, VectorsFormatError
+from nlptransfer.vectors.formats.base import ParsedVectors
+from nlptransfer.vectors.formats.rows import RowCollector
+
+
+def read_gensim_keyedvectors(
+    path: str | Path,
+    *,
+    allow_pickle: bool = False,
+    vocab: Collection[str] | None = None,
+    limit: int | None = None,
+) -> ParsedVectors:
+    """Read a gensim ``KeyedVectors`` file (or a model with ``.wv``), if ``allow_pickle=True``.
+
+    Raises:
+        PickleNotAllowedError: ``allow_pickle`` was not set.
+        VectorsFormatError: the pickle holds no word vectors.
+    """
+    path = Path(path)
+    if not allow_pickle:
+        raise PickleNotAllowedError(
+            f"{path} is a gensim pickle file; unpickling can execute arbitrary code, so it is "
+            "off by default. If you trust this file, pass allow_pickle=True (CLI: --allow-pickle),"
+            " then save it with Vectors.save() to get a pickle-free native store."
+        )
+    from gensim.utils import SaveLoad
+
+    obj = SaveLoad.load(str(path))
+    kv = getattr(obj, "wv", obj)
+    if not hasattr(kv, "index_to_key") or not hasattr(kv, "vectors"):
+        raise VectorsFormatError(
+            path, f"expected gensim KeyedVectors or a model with .wv, found {type(obj).__name__}"
+        )
+    matrix = np.asarray(kv.vectors, dtype=np.float32)
+    rows = RowCollector(path, matrix.shape[1], vocab=vocab, limit=limit, location="line")
+    keys = [str(k).encode("utf-8") for k in kv.index_to_key]
+    rows.add(keys, matrix, list(range(1, len(keys) + 1)))
+    return rows.finish({"gensim_class": type(kv).__name__})

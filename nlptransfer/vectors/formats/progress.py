@@ -1,0 +1,69 @@
+"""Progress bars for reading large files: bytes read of the file on disk, with speed and ETA."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from typing import BinaryIO
+
+from tqdm.auto import tqdm
+
+#: Files smaller than this load fast enough that a bar would only flicker.
+PROGRESS_MIN_BYTES = 64 * 1024 * 1024
+
+
+def progress_enabled(requested: bool | None) -> bool:
+    """Resolve ``progress=None`` (the default): on unless ``NLPTRANSFER_QUIET`` is set."""
+    if requested is not None:
+        return requested
+    return os.environ.get("NLPTRANSFER_QUIET", "") in ("", "0")
+
+
+class ProgressReader(io.RawIOBase):
+    """Wraps a binary stream; advances a tqdm bar by the bytes consumed of the file on disk.
+
+    ``position`` reports how far into the file on disk the stream has read, which for a
+    compressed file is the compressed offset, so the bar's total is the file's size either way.
+    """
+
+    def __init__(
+        self, stream: BinaryIO, total: int, position: Callable[[], int], description: str
+    ) -> None:
+        super().__init__()
+        self._stream = stream
+        self._position = position
+        self._bar = tqdm(
+            total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=description, leave=False
+        )
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._bar.update(max(self._position() - self._bar.n, 0))
+        return data
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._bar.close()
+        super().close()
+
+
+def with_progress(stream: BinaryIO, path: os.PathLike, enabled: bool | None) -> BinaryIO:
+    """Return ``stream`` wrapped in a progress bar when the file is large and progress is on."""
+    size = os.path.getsize(path)
+    if not progress_enabled(enabled) or size < PROGRESS_MIN_BYTES:
+        return stream
+    raw = getattr(stream, "fileobj", None) or getattr(stream, "_fp", None) or stream
+    try:
+        raw.tell()
+        position = raw.tell
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return stream
+    return ProgressReader(stream, size, position, os.path.basename(path))  # type: ignore[return-value]

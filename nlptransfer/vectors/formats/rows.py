@@ -1,0 +1,188 @@
+"""Collecting parsed rows into a :class:`ParsedVectors`: decoding, duplicates, filters, checks.
+
+Every reader parses rows in batches of raw word bytes and float rows; this module applies the rules
+that are the same for every format, so they hold everywhere:
+
+- words are decoded as UTF-8 with a policy for invalid bytes (``replace`` as gensim does,
+  ``ignore``, ``skip`` the row, or ``strict``: fail naming the line or offset);
+- ``vocab=`` keeps only the given words while streaming, so memory follows the rows kept;
+- ``limit=`` keeps the first N rows of the file;
+- duplicate words keep their first row, and the rest are counted and reported with a warning;
+- a row with NaN or infinity is an error naming its line or offset, never a silent bad matrix.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from nlptransfer.errors import VectorsFormatError
+from nlptransfer.vectors.formats.base import ParsedVectors
+
+logger = logging.getLogger(__name__)
+
+UNICODE_POLICIES = ("replace", "ignore", "skip", "strict")
+
+
+def check_unicode_policy(policy: str) -> None:
+    """Fail early, with the valid choices, on an unknown ``unicode_errors`` value."""
+    if policy not in UNICODE_POLICIES:
+        raise ValueError(f"unicode_errors must be one of {UNICODE_POLICIES}, got {policy!r}")
+
+
+class RowCollector:
+    """Accumulates batches of rows while a file is read.
+
+    Args:
+        path: the file being read (for messages).
+        dim: the dimension every row must have.
+        vocab: keep only these words (``None`` keeps all).
+        limit: stop after this many rows of the file (``None``: no limit).
+        unicode_errors: one of :data:`UNICODE_POLICIES`.
+        location: ``"line"`` for text formats, ``"offset"`` for binary ones; says what the
+            positions passed to :meth:`add` are.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        dim: int,
+        *,
+        vocab: Collection[str] | None = None,
+        limit: int | None = None,
+        unicode_errors: str = "replace",
+        location: str = "line",
+    ) -> None:
+        check_unicode_policy(unicode_errors)
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit must be >= 0, got {limit}")
+        self.path = path
+        self.dim = dim
+        self.vocab = None if vocab is None else set(vocab)
+        self.limit = limit
+        self.unicode_errors = unicode_errors
+        self.location = location
+        self.rows_seen = 0
+        self.words: list[str] = []
+        self.blocks: list[np.ndarray] = []
+        self.seen: set[str] = set()
+        self.duplicates = 0
+        self.first_duplicate: tuple[str, int] | None = None
+        self.undecodable = 0
+
+    @property
+    def done(self) -> bool:
+        """True once ``limit`` rows have been read, or every ``vocab`` word has been found."""
+        if self.limit is not None and self.rows_seen >= self.limit:
+            return True
+        return self.vocab is not None and len(self.seen) >= len(self.vocab)
+
+    def remaining(self) -> int | None:
+        """How many more rows of the file may be read before ``limit`` is reached."""
+        return None if self.limit is None else max(self.limit - self.rows_seen, 0)
+
+    def _where(self, position: int) -> dict[str, int]:
+        return {"line": position} if self.location == "line" else {"offset": position}
+
+    def decode(self, raw: bytes, position: int) -> str | None:
+        """Decode one word; ``None`` means skip the row (policy ``skip``)."""
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.undecodable += 1
+            if self.unicode_errors == "strict":
+                raise VectorsFormatError(
+                    self.path,
+                    f"expected a UTF-8 word, found bytes {raw[:60]!r} ({exc.reason} at byte "
+                    f"{exc.start}); pass unicode_errors='replace', 'ignore' or 'skip' to load it",
+                    **self._where(position),
+                ) from exc
+            if self.unicode_errors == "skip":
+                return None
+            return raw.decode("utf-8", errors=self.unicode_errors)
+
+    def add(self, raw_words: Sequence[bytes], matrix: np.ndarray, positions: Sequence[int]) -> None:
+        """Add a batch: ``raw_words[i]`` names ``matrix[i]``, found at ``positions[i]``."""
+        take = len(raw_words)
+        if self.limit is not None:
+            take = min(take, self.limit - self.rows_seen)
+        if take <= 0:
+            return
+        finite = np.isfinite(matrix[:take]).all(axis=1)
+        if not finite.all():
+            bad = int(np.flatnonzero(~finite)[0])
+            values = matrix[bad][~np.isfinite(matrix[bad])]
+            raise VectorsFormatError(
+                self.path,
+                f"expected finite numbers, found {values[0]} in the vector of "
+                f"{raw_words[bad][:60]!r}",
+                **self._where(positions[bad]),
+            )
+        raw_words = raw_words[:take] if len(raw_words) > take else raw_words
+        try:
+            decoded: list[str | None] = [raw.decode("utf-8") for raw in raw_words]
+        except UnicodeDecodeError:
+            decoded = [self.decode(raw, positions[i]) for i, raw in enumerate(raw_words)]
+        self.rows_seen += take
+        vocab = self.vocab
+        if vocab is None and None not in decoded:
+            batch = set(decoded)
+            if len(batch) == take and self.seen.isdisjoint(batch):  # the common case: all new
+                self.seen |= batch  # type: ignore[arg-type]
+                self.words.extend(decoded)  # type: ignore[arg-type]
+                self.blocks.append(np.ascontiguousarray(matrix[:take], dtype=np.float32))
+                return
+        candidates = (
+            range(take) if vocab is None else [i for i, word in enumerate(decoded) if word in vocab]
+        )
+        keep: list[int] = []
+        for i in candidates:
+            word = decoded[i]
+            if word is None:
+                continue
+            if word in self.seen:
+                self.duplicates += 1
+                if self.first_duplicate is None:
+                    self.first_duplicate = (word, positions[i])
+                continue
+            self.seen.add(word)
+            self.words.append(word)
+            keep.append(i)
+        if keep:
+            self.blocks.append(np.ascontiguousarray(matrix[keep], dtype=np.float32))
+
+    def finish(self, meta: dict | None = None) -> ParsedVectors:
+        """Warn about what was repaired and return the collected rows."""
+        if self.duplicates:
+            word, position = self.first_duplicate  # type: ignore[misc]
+            where = f"line {position}" if self.location == "line" else f"byte offset {position}"
+            logger.warning(
+                "%s: %d duplicate word(s) skipped, keeping each word's first row "
+                "(first duplicate: %r at %s)",
+                self.path,
+                self.duplicates,
+                word,
+                where,
+            )
+        if self.undecodable and self.unicode_errors != "strict":
+            action = (
+                "skipped"
+                if self.unicode_errors == "skip"
+                else f"decoded with '{self.unicode_errors}'"
+            )
+            logger.warning(
+                "%s: %d word(s) were not valid UTF-8 and were %s",
+                self.path,
+                self.undecodable,
+                action,
+            )
+        if self.blocks:
+            matrix = self.blocks[0] if len(self.blocks) == 1 else np.concatenate(self.blocks)
+        else:
+            matrix = np.zeros((0, self.dim), dtype=np.float32)
+        info = dict(meta or {})
+        info.update(duplicates_skipped=self.duplicates, undecodable_words=self.undecodable)
+        return ParsedVectors(words=self.words, matrix=matrix, meta=info)

@@ -1,0 +1,281 @@
+"""The word2vec binary format (``.bin``, ``.bin.gz``), as written by Mikolov's C tool and gensim.
+
+A text header ``count dim\\n``, then per word: the word's UTF-8 bytes, a space, ``dim``
+little-endian float32 values, and usually a newline. The file is read in large chunks; each row is
+one slice of bytes, so memory follows the rows kept (``vocab=``/``limit=``), not the file.
+
+Errors name the byte offset in the (decompressed) data where the problem starts.
+
+Example:
+    >>> import pathlib, tempfile, numpy as np
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tiny.bin"
+    >>> _ = write_word2vec_binary(p, ["cat", "dog"], np.eye(2, dtype=np.float32))
+    >>> read_word2vec_binary(p).words
+    ['cat', 'dog']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+import numpy as np
+
+from nlptransfer.errors import VectorsFormatError
+from nlptransfer.vectors.formats.base import ParsedVectors
+from nlptransfer.vectors.formats.compression import open_vectors_file
+from nlptransfer.vectors.formats.progress import with_progress
+from nlptransfer.vectors.formats.rows import RowCollector, check_unicode_policy
+from nlptransfer.vectors.io import atomic_output
+
+_CHUNK = 16 * 1024 * 1024
+#: A word longer than this means the reader has lost its place (wrong dim in the header).
+MAX_WORD_BYTES = 10_000
+
+
+def read_word2vec_binary(
+    path: str | Path,
+    *,
+    vocab: Collection[str] | None = None,
+    limit: int | None = None,
+    unicode_errors: str = "replace",
+    member: str | None = None,
+    progress: bool | None = None,
+) -> ParsedVectors:
+    """Read a word2vec binary file (plain or compressed).
+
+    Args:
+        path: the file.
+        vocab: keep only these words, while streaming.
+        limit: keep the first ``limit`` rows.
+        unicode_errors: ``replace`` (default, as gensim), ``ignore``, ``skip`` or ``strict``.
+        member: the member of a zip archive to read.
+        progress: show a progress bar for large files.
+
+    Raises:
+        VectorsFormatError: bad header, truncated vector, or a header that disagrees with the data.
+    """
+    path = Path(path)
+    check_unicode_policy(unicode_errors)
+    with open_vectors_file(path, member) as raw_stream:
+        stream = with_progress(raw_stream, path, progress)
+        try:
+            return _read(path, stream, vocab, limit, unicode_errors)
+        finally:
+            if stream is not raw_stream:
+                stream.close()
+
+
+def _read_header(path: Path, stream) -> tuple[int, int, bytes, int]:  # type: ignore[no-untyped-def]
+    """Parse ``count dim\n``; returns count, dim, bytes read past it, and the header's length."""
+    head = stream.readline(256)
+    if not head:
+        raise VectorsFormatError(
+            path, "expected a header line 'count dim', found an empty file", offset=0
+        )
+    fields = head.split()
+    try:
+        if not head.endswith(b"\n") or len(fields) != 2:
+            raise ValueError
+        count, dim = int(fields[0]), int(fields[1])
+        if count < 0 or dim <= 0:
+            raise ValueError
+    except ValueError:
+        raise VectorsFormatError(
+            path, f"expected a header line 'count dim', found {head[:60]!r}", offset=0
+        ) from None
+    return count, dim, b"", len(head)
+
+
+def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:  # type: ignore[no-untyped-def]
+    count, dim, buffer, header_length = _read_header(path, stream)
+    rows = RowCollector(
+        path, dim, vocab=vocab, limit=limit, unicode_errors=unicode_errors, location="offset"
+    )
+    record = 4 * dim
+    base = header_length  # offset in the file of buffer[0]
+    found = 0
+    eof = False
+    newline_rows = False  # whether rows end with a newline, as the C tool and gensim write them
+    after_row = False  # whether the last thing read was a vector (so a newline may follow)
+    while found < count and not rows.done:
+        if not eof:
+            more = stream.read(_CHUNK)
+            eof = not more
+            buffer = buffer + more if buffer else more
+        words: list[bytes] = []
+        slices: list[bytes] = []
+        offsets: list[int] = []
+        pos = 0
+        end = len(buffer)
+        want = count - found
+        remaining = rows.remaining()
+        if remaining is not None:
+            want = min(want, remaining)
+        if found == 0 and pos == 0:
+            _check_first_rows(path, buffer, dim, base)
+        find = buffer.find
+        add_word = words.append
+        add_slice = slices.append
+        add_offset = offsets.append
+        record_end = record + 1
+        while len(words) < want:
+            if pos < end and buffer[pos] == 10:  # the newline that ends the previous row
+                pos += 1
+                if found + len(words) == 1:
+                    newline_rows = True
+                after_row = False
+                continue
+            if after_row and newline_rows and pos < end:
+                # Every earlier row ended with a newline and this one does not: out of step.
+                _raise_out_of_step(path, buffer, pos, base, dim)
+            space = find(b" ", pos, pos + MAX_WORD_BYTES + 1)
+            if space < 0 or space + record_end > end:
+                if eof or (space < 0 and end - pos > MAX_WORD_BYTES):
+                    _raise_incomplete(
+                        path, buffer, pos, space, end, base, record, count, found + len(words), eof
+                    )
+                break
+            add_word(buffer[pos:space])
+            add_offset(pos)
+            pos = space + record_end
+            add_slice(buffer[space + 1 : pos])
+            after_row = True
+        if words:
+            matrix = np.frombuffer(b"".join(slices), dtype="<f4").reshape(len(words), dim)
+            rows.add(words, matrix, _Shifted(base, offsets))
+            found += len(words)
+        buffer = buffer[pos:]
+        base += pos
+        if eof and not words:
+            break
+    if found == count and not rows.done:
+        rest = buffer + stream.read(_CHUNK)
+        if rest.strip():
+            raise VectorsFormatError(
+                path,
+                f"expected the file to end after the header's {count} words of dimension {dim}, "
+                f"found {len(rest)}+ more bytes: the header's count or dimension disagrees with "
+                "the data",
+                offset=base,
+            )
+    return rows.finish({"header_count": count, "dim": dim})
+
+
+def _next_row(buffer: bytes, start: int, dim: int) -> int | None:
+    """Where the row after the one at ``start`` begins, if the row reads as a plausible word
+    (UTF-8, no control bytes) followed by ``dim`` values and an optional newline."""
+    space = buffer.find(b" ", start, start + 200)
+    end = space + 1 + 4 * dim
+    if space <= start or end > len(buffer):
+        return None
+    try:
+        word = buffer[start:space].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if any(ord(ch) < 32 for ch in word):
+        return None
+    return end + 1 if end < len(buffer) and buffer[end] == 10 else end
+
+
+def _plausible(buffer: bytes, dim: int, rows: int = 4) -> bool:
+    position: int | None = 0
+    for _ in range(rows):
+        position = _next_row(buffer, position, dim)  # type: ignore[arg-type]
+        if position is None:
+            return False
+        if position >= len(buffer):
+            return True
+    return True
+
+
+def _check_first_rows(path: Path, buffer: bytes, dim: int, base: int) -> None:
+    """Catch a header whose dimension disagrees with the rows, before reading out of step.
+
+    With the header's ``dim``, the first rows must read as words followed by vectors; if they
+    do not, but do with another dimension, say which.
+    """
+    if len(buffer) < 4 * (4 * dim + 200) or _plausible(buffer, dim):
+        return
+    for other in range(1, 4 * dim + 1):
+        if other != dim and _plausible(buffer, other):
+            raise VectorsFormatError(
+                path,
+                f"the header says dimension {dim}, but the first rows read as words with "
+                f"{other} values each: the header's dimension disagrees with the data",
+                offset=base,
+            )
+
+
+def _raise_out_of_step(path, buffer, pos, base, dim):  # type: ignore[no-untyped-def]
+    raise VectorsFormatError(
+        path,
+        f"expected a newline after the {4 * dim} bytes of the previous vector (the first row "
+        f"has one), found {buffer[pos : pos + 20]!r}: the header's dimension disagrees with "
+        "the data, or the file is corrupt",
+        offset=base + pos,
+    )
+
+
+class _Shifted:
+    """Byte offsets within a chunk, shifted to file offsets only when one is asked for."""
+
+    def __init__(self, base: int, offsets: list[int]) -> None:
+        self.base = base
+        self.offsets = offsets
+
+    def __getitem__(self, i: int) -> int:
+        return self.base + self.offsets[i]
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+
+def _raise_incomplete(path, buffer, pos, space, end, base, record, count, found, eof):  # type: ignore[no-untyped-def]
+    if space < 0:
+        if pos >= end and eof:
+            message = (
+                f"the header says {count} words, but the file ends after {found}: the header's "
+                "count or dimension disagrees with the data, or the file is truncated"
+            )
+        else:
+            message = (
+                f"expected a word followed by a space, found {buffer[pos : pos + 40]!r} "
+                + (
+                    f"and no space in {MAX_WORD_BYTES} bytes"
+                    if end - pos > MAX_WORD_BYTES
+                    else "then the end of the file"
+                )
+                + ": the file is truncated, or the header's dimension disagrees with the data"
+            )
+    else:
+        word = buffer[pos:space][:60]
+        message = (
+            f"expected {record} bytes for the vector of {word!r}, found "
+            f"{end - space - 1}: the file is truncated"
+        )
+    raise VectorsFormatError(path, message, offset=base + pos)
+
+
+def write_word2vec_binary(path: str | Path, words: list[str], matrix: np.ndarray) -> Path:
+    """Write vectors in word2vec binary format (readable by gensim and the C tools), atomically.
+
+    Example:
+        >>> import pathlib, tempfile, numpy as np
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "v.bin"
+        >>> write_word2vec_binary(p, ["hi"], np.ones((1, 3), np.float32)).stat().st_size
+        20
+    """
+    path = Path(path)
+    matrix = np.ascontiguousarray(matrix, dtype="<f4")
+    for word in words:
+        if not word or " " in word or "\n" in word:
+            raise ValueError(
+                f"cannot write the word {word!r} in word2vec binary format: words cannot be empty "
+                "or contain spaces or line breaks; use the native store"
+            )
+    with atomic_output(path) as tmp, open(tmp, "wb") as f:
+        f.write(f"{matrix.shape[0]} {matrix.shape[1]}\n".encode())
+        for word, row in zip(words, matrix, strict=True):
+            f.write(word.encode("utf-8") + b" " + row.tobytes() + b"\n")
+    return path

@@ -1,0 +1,178 @@
+"""``load_vectors``: one entry point for every format and every named set of vectors."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Collection
+from pathlib import Path
+
+import numpy as np
+
+from nlptransfer.errors import VectorsNotFoundError
+from nlptransfer.vectors.formats.base import ParsedVectors
+from nlptransfer.vectors.formats.compression import inner_name
+from nlptransfer.vectors.formats.detect import detect_format, normalize_format
+from nlptransfer.vectors.formats.gensim_kv import read_gensim_keyedvectors
+from nlptransfer.vectors.formats.rows import RowCollector
+from nlptransfer.vectors.formats.text import read_text_vectors
+from nlptransfer.vectors.formats.word2vec_binary import read_word2vec_binary
+from nlptransfer.vectors.registry import CatalogEntry, catalog_entry, package_files
+from nlptransfer.vectors.store import Vectors
+
+logger = logging.getLogger(__name__)
+
+
+def load_vectors(
+    source: str | os.PathLike,
+    *,
+    format: str | None = None,
+    vocab: Collection[str] | None = None,
+    limit: int | None = None,
+    unicode_errors: str = "replace",
+    member: str | None = None,
+    allow_pickle: bool = False,
+    mmap: bool = True,
+    progress: bool | None = None,
+) -> Vectors:
+    """Load pretrained word vectors from a path or a catalogue name.
+
+    Args:
+        source: a file or native ``.ntv`` folder, or a catalogue name such as ``"glove-6b-50d"``.
+        format: override detection: ``word2vec-bin``, ``word2vec-text`` (also fastText
+            ``.vec``), ``glove``, ``fasttext-bin`` (``.bin``/``.ftz``), ``gensim``, ``native``.
+        vocab: keep only these words; the file is streamed, so memory follows the rows kept.
+        limit: keep the first ``limit`` rows (files list frequent words first).
+        unicode_errors: for words that are not valid UTF-8: ``replace`` (default, as gensim),
+            ``ignore``, ``skip`` the row, or ``strict`` (raise).
+        member: which file of a ``.zip`` archive to read (default: the only vectors file).
+        allow_pickle: allow gensim pickle files (they can run code: only for files you trust).
+        mmap: memory-map native stores (read-only matrix) instead of reading them into memory.
+        progress: progress bars for large files (default on, off with ``NLPTRANSFER_QUIET=1``).
+
+    Returns:
+        The vectors, with provenance in ``.meta`` (source, format, path, load time).
+
+    Raises:
+        VectorsNotFoundError: ``source`` is neither a path nor a known name.
+        VectorsFormatError: the file is malformed; the message names the line or byte offset.
+
+    Example:
+        >>> from nlptransfer import load_vectors
+        >>> glove = load_vectors("glove-6b-50d")
+        >>> glove.dim, len(glove) >= 400000
+        (50, True)
+    """
+    started = time.perf_counter()
+    path = Path(source)
+    if path.exists():
+        vectors = _load_path(
+            path, format, vocab, limit, unicode_errors, member, allow_pickle, mmap, progress
+        )
+    elif isinstance(source, str) and os.sep not in source and not path.suffix:
+        vectors = _load_catalog_entry(catalog_entry(source), vocab, limit, mmap)
+    else:
+        raise VectorsNotFoundError(f"no such file or folder: {path}")
+    vectors.meta.setdefault("source", str(source))
+    vectors.meta["load_seconds"] = round(time.perf_counter() - started, 4)
+    logger.info("loaded %r in %.2fs", vectors, vectors.meta["load_seconds"])
+    return vectors
+
+
+def _load_path(path, format, vocab, limit, unicode_errors, member, allow_pickle, mmap, progress):  # type: ignore[no-untyped-def]
+    fmt = normalize_format(format) if format else detect_format(path, member)
+    if fmt == "native":
+        vectors = _filtered(Vectors.load(path, mmap=mmap), vocab, limit)
+        vectors.meta["source_path"] = str(path.resolve())
+        return vectors
+    options = dict(vocab=vocab, limit=limit)
+    parsed: ParsedVectors
+    if fmt == "word2vec-bin":
+        parsed = read_word2vec_binary(
+            path, unicode_errors=unicode_errors, member=member, progress=progress, **options
+        )
+    elif fmt in ("word2vec-text", "glove"):
+        parsed = read_text_vectors(
+            path,
+            header=fmt == "word2vec-text",
+            unicode_errors=unicode_errors,
+            member=member,
+            progress=progress,
+            **options,
+        )
+    elif fmt == "fasttext-bin":
+        from nlptransfer.vectors.formats.fasttext_binary import read_fasttext_binary
+
+        parsed = read_fasttext_binary(path, unicode_errors=unicode_errors, member=member, **options)
+    else:  # gensim
+        parsed = read_gensim_keyedvectors(path, allow_pickle=allow_pickle, **options)
+    meta = dict(parsed.meta)
+    meta.update(
+        source_path=str(path.resolve()),
+        source_name=inner_name(path, member) if path.is_file() else path.name,
+        source_size=path.stat().st_size,
+        format=fmt,
+    )
+    return Vectors(parsed.words, parsed.matrix, subwords=parsed.subwords, meta=meta)
+
+
+def _filtered(vectors: Vectors, vocab: Collection[str] | None, limit: int | None) -> Vectors:
+    if limit is not None:
+        if limit < 0:
+            raise ValueError(f"limit must be >= 0, got {limit}")
+        vectors = Vectors(
+            vectors.words[:limit],
+            vectors.matrix[:limit],
+            subwords=vectors.subwords,
+            meta=vectors.meta,
+        )
+    if vocab is not None:
+        wanted = set(vocab)
+        vectors = vectors.subset(w for w in vectors.words if w in wanted)
+    return vectors
+
+
+def _load_catalog_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:  # type: ignore[no-untyped-def]
+    if entry.package:
+        return _load_package_entry(entry, vocab, limit, mmap)
+    raise VectorsNotFoundError(
+        f"{entry.name!r} is in the catalogue but has no installed source; "
+        "downloading named vectors is not available in this version"
+    )
+
+
+def _load_package_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:  # type: ignore[no-untyped-def]
+    """Vectors shipped in a PyPI package as ``.npy`` + a parquet word index: memory-mapped."""
+    import pyarrow.parquet as pq
+
+    matrix_path, index_path = package_files(entry)
+    matrix = np.load(matrix_path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    words = [str(w) for w in pq.read_table(index_path).column(0).to_pylist()]
+    if matrix.ndim != 2 or matrix.shape[0] != len(words):
+        from nlptransfer.errors import VectorsFormatError
+
+        raise VectorsFormatError(
+            matrix_path,
+            f"expected {len(words)} rows (one per word in {index_path.name}), "
+            f"found shape {matrix.shape}",
+        )
+    if matrix.dtype != np.float32:
+        matrix = matrix.astype(np.float32)
+    rows = RowCollector(matrix_path, matrix.shape[1], location="line")  # applies duplicate rules
+    meta = {
+        "source": entry.name,
+        "source_path": str(matrix_path),
+        "format": "package",
+        "source_format": entry.format,
+        "package": entry.package,
+        "license": entry.license,
+        "citation": entry.citation,
+    }
+    if len(set(words)) != len(words):
+        rows.add([w.encode() for w in words], np.asarray(matrix), range(1, len(words) + 1))
+        parsed = rows.finish()
+        vectors = Vectors(parsed.words, parsed.matrix, meta=meta)
+    else:
+        vectors = Vectors(words, matrix, meta=meta)
+    return _filtered(vectors, vocab, limit)

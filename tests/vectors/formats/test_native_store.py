@@ -1,0 +1,94 @@
+"""The native store: pickle-free, atomic, memory-mapped, exact."""
+
+from __future__ import annotations
+
+import json
+import pickletools
+
+import numpy as np
+import pytest
+
+from nlptransfer import Vectors, load_vectors
+from nlptransfer.errors import VectorsFormatError
+from nlptransfer.vectors.formats import native
+from tests.conftest import gensim_data
+
+
+@pytest.fixture
+def lee():
+    return load_vectors(gensim_data("lee_fasttext.vec"))
+
+
+def test_round_trip_is_exact_and_memory_mapped(tmp_path, lee):
+    path = lee.save(tmp_path / "lee")
+    assert path.name == "lee.ntv"
+    assert sorted(p.name for p in path.iterdir()) == ["meta.json", "vectors.npy", "vocab.txt"]
+    again = load_vectors(path)
+    assert again.words == lee.words
+    np.testing.assert_array_equal(again.matrix, lee.matrix)
+    assert isinstance(again.matrix, np.memmap) and not again.matrix.flags.writeable
+    assert again.format == "native" and again.meta["source_format"] == "word2vec-text"
+    assert again.meta["source_sha256"] == lee.source_checksum()
+    with pytest.raises(ValueError):
+        again.matrix[0, 0] = 1.0
+
+
+def test_no_pickle_anywhere(tmp_path, lee):
+    path = lee.save(tmp_path / "lee")
+    header = (path / "vectors.npy").read_bytes()[:128]
+    assert b"'descr': '<f4'" in header
+    np.load(path / "vectors.npy", allow_pickle=False)
+    json.loads((path / "meta.json").read_text())
+    with pytest.raises(ValueError):  # not a pickle stream
+        list(pickletools.genops((path / "vocab.txt").open("rb")))
+
+
+def test_words_with_newlines_backslashes_and_unicode_survive(tmp_path):
+    words = ["plain", "line\nbreak", "back\\slash", "carriage\rreturn", "émoji🙂", "\\n literal"]
+    v = Vectors(words, np.arange(12, dtype=np.float32).reshape(6, 2))
+    again = Vectors.load(v.save(tmp_path / "odd"))
+    assert again.words == words
+    assert json.loads((tmp_path / "odd.ntv" / "meta.json").read_text())["vocab_escaped"] is True
+
+
+def test_save_is_atomic_and_keeps_the_old_store_on_failure(tmp_path, lee, monkeypatch):
+    path = lee.save(tmp_path / "lee")
+    small = lee.subset(lee.words[:3])
+
+    def broken_save(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(native.np, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        small.save(path)
+    monkeypatch.undo()
+    assert load_vectors(path).words == lee.words  # the old store is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["lee.ntv"]  # no temporary left behind
+    small.save(path)
+    assert load_vectors(path).words == lee.words[:3]
+    with pytest.raises(FileExistsError):
+        small.save(path, overwrite=False)
+
+
+def test_mmap_false_gives_a_writable_copy(tmp_path, lee):
+    again = Vectors.load(lee.save(tmp_path / "lee"), mmap=False)
+    assert not isinstance(again.matrix, np.memmap) and again.matrix.flags.writeable
+
+
+def test_damaged_store_is_reported(tmp_path, lee):
+    path = lee.save(tmp_path / "lee")
+    vocab = (path / "vocab.txt").read_text().splitlines()
+    (path / "vocab.txt").write_text("\n".join(vocab[:-1]) + "\n")
+    with pytest.raises(VectorsFormatError, match="expected 1762 words"):
+        load_vectors(path)
+    (path / "meta.json").write_text("{not json")
+    with pytest.raises(VectorsFormatError, match="expected JSON"):
+        load_vectors(path)
+
+
+def test_subword_model_travels_with_the_store(tmp_path):
+    model = load_vectors(gensim_data("lee_fasttext_new.bin"))
+    if model.subwords is None:
+        pytest.skip("this model has no subwords")
+    again = load_vectors(model.save(tmp_path / "ft"))
+    np.testing.assert_array_equal(again.vector("unseenword"), model.vector("unseenword"))

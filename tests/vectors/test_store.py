@@ -1,0 +1,77 @@
+"""The Vectors object: lookups, errors, subsets, provenance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlptransfer import UnknownWordError, Vectors, load_vectors
+from tests.conftest import gensim_data
+
+
+@pytest.fixture(scope="module")
+def glove():
+    return load_vectors(gensim_data("test_glove.txt"))
+
+
+def test_basic_lookups(glove):
+    assert len(glove) == len(glove.words) and glove.dim == 50
+    assert "the" in glove and "zzzz-unknown" not in glove
+    row = glove.index("the")
+    np.testing.assert_array_equal(glove["the"], glove.matrix[row])
+    np.testing.assert_array_equal(glove.vector("the"), glove.matrix[row])
+    assert glove[["the", "ö"]].shape == (2, 50)
+    assert list(glove)[:3] == glove.words[:3]
+
+
+def test_unknown_word_is_a_key_error_naming_the_word(glove):
+    with pytest.raises(KeyError, match="zzzz"):
+        glove["zzzz"]
+    with pytest.raises(UnknownWordError, match="no subword model"):
+        glove.vector("zzzz")
+    assert glove.get_index("zzzz") is None
+
+
+def test_subset_keeps_order_and_skips_unknown(glove):
+    sub = glove.subset(["é", "the", "nope", "the"])
+    assert sub.words == ["é", "the"]
+    np.testing.assert_array_equal(sub["é"], glove["é"])
+    assert sub.meta["subset_of"] == glove.source
+
+
+def test_provenance(glove):
+    assert glove.format == "glove"
+    assert glove.source == str(gensim_data("test_glove.txt"))
+    assert glove.meta["source_size"] == gensim_data("test_glove.txt").stat().st_size
+    import hashlib
+
+    expected = hashlib.sha256(gensim_data("test_glove.txt").read_bytes()).hexdigest()
+    assert glove.source_checksum() == expected
+    assert "Vectors(" in repr(glove) and "dim=50" in repr(glove)
+
+
+def test_constructor_checks_shapes():
+    with pytest.raises(ValueError, match="2 words but 3"):
+        Vectors(["a", "b"], np.zeros((3, 2), np.float32))
+    with pytest.raises(ValueError, match="2-D"):
+        Vectors(["a"], np.zeros(2, np.float32))
+    v = Vectors(["a"], np.zeros((1, 2), np.float64))
+    assert v.matrix.dtype == np.float32
+
+
+def test_to_gensim_round_trip(glove):
+    kv = glove.to_gensim()
+    assert list(kv.index_to_key) == glove.words
+    np.testing.assert_array_equal(kv.vectors, glove.matrix)
+
+
+def test_fasttext_vector_for_unknown_words(shared_file):
+    import fasttext
+
+    path = shared_file("vectors/lid.176.ftz")
+    ours = load_vectors(path)
+    theirs = fasttext.load_model(str(path))
+    for word in ("bonjour", "transferlearning", "Straße"):
+        np.testing.assert_allclose(
+            ours.vector(word), theirs.get_word_vector(word), rtol=1e-5, atol=1e-6
+        )
