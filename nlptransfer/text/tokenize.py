@@ -1,0 +1,162 @@
+"""Tokenizers: spaCy's rule-based English tokenizer (the default), whitespace, and regex.
+
+Each tokenizer is a callable ``text -> list[str]`` with a batched ``tokenize_batch`` and a
+``config()`` dict that :func:`tokenizer_from_config` turns back into the same tokenizer, so a
+trained model folder can record exactly how its text was split.
+
+Example:
+    >>> tok = get_tokenizer("spacy", lowercase=True)
+    >>> tok("It's a GREAT movie!")
+    ['it', "'s", 'a', 'great', 'movie', '!']
+    >>> get_tokenizer("whitespace")("a  b\\tc")
+    ['a', 'b', 'c']
+    >>> get_tokenizer("regex", pattern=r"[a-z]+")("abc, def")
+    ['abc', 'def']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Any
+
+
+class Tokenizer:
+    """Base class: splits text into tokens, then lowercases and truncates as configured.
+
+    Args:
+        lowercase: lowercase every token (Unicode-aware ``str.lower``, independent of locale).
+        max_tokens: keep at most this many tokens per text (``None``: all).
+    """
+
+    name = "base"
+
+    def __init__(self, *, lowercase: bool = False, max_tokens: int | None = None) -> None:
+        if max_tokens is not None and max_tokens < 1:
+            raise ValueError(f"max_tokens must be >= 1 or None, got {max_tokens}")
+        self.lowercase = lowercase
+        self.max_tokens = max_tokens
+
+    def split(self, text: str) -> list[str]:
+        """Split one text into raw tokens (subclasses implement this)."""
+        raise NotImplementedError
+
+    def split_batch(self, texts: list[str]) -> list[list[str]]:
+        """Split many texts; subclasses may do it faster than one at a time."""
+        return [self.split(text) for text in texts]
+
+    def _finish(self, tokens: list[str]) -> list[str]:
+        if self.max_tokens is not None:
+            tokens = tokens[: self.max_tokens]
+        if self.lowercase:
+            tokens = [t.lower() for t in tokens]
+        return tokens
+
+    def __call__(self, text: str) -> list[str]:
+        return self._finish(self.split(text))
+
+    def tokenize_batch(self, texts: Iterable[str]) -> list[list[str]]:
+        """Tokenize many texts at once.
+
+        >>> get_tokenizer("whitespace", max_tokens=2).tokenize_batch(["a b c", "d"])
+        [['a', 'b'], ['d']]
+        """
+        return [self._finish(tokens) for tokens in self.split_batch(list(texts))]
+
+    def config(self) -> dict[str, Any]:
+        """A JSON-ready description that :func:`tokenizer_from_config` turns back into this."""
+        return {"name": self.name, "lowercase": self.lowercase, "max_tokens": self.max_tokens}
+
+    def __repr__(self) -> str:
+        options = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
+        return f"{type(self).__name__}({options})"
+
+
+class SpacyTokenizer(Tokenizer):
+    """spaCy's rule-based English tokenizer (``spacy.blank("en")``): no model download needed."""
+
+    name = "spacy"
+
+    def __init__(self, *, language: str = "en", **options: Any) -> None:
+        super().__init__(**options)
+        self.language = language
+
+    @cached_property
+    def _nlp(self):  # type: ignore[no-untyped-def]
+        import spacy
+
+        return spacy.blank(self.language)
+
+    def split(self, text: str) -> list[str]:
+        return [t.text for t in self._nlp.tokenizer(text) if not t.is_space]
+
+    def split_batch(self, texts: list[str]) -> list[list[str]]:
+        return [
+            [t.text for t in doc if not t.is_space]
+            for doc in self._nlp.tokenizer.pipe(texts, batch_size=2048)
+        ]
+
+    def config(self) -> dict[str, Any]:
+        return {**super().config(), "language": self.language}
+
+    def __getstate__(self) -> dict[str, Any]:  # worker processes rebuild spaCy themselves
+        state = dict(self.__dict__)
+        state.pop("_nlp", None)
+        return state
+
+
+class WhitespaceTokenizer(Tokenizer):
+    """Splits on runs of whitespace (for text that is already tokenised, like the Kim suite)."""
+
+    name = "whitespace"
+
+    def split(self, text: str) -> list[str]:
+        return text.split()
+
+
+class RegexTokenizer(Tokenizer):
+    """Tokens are the matches of a regular expression (default: words, or single symbols)."""
+
+    name = "regex"
+    DEFAULT_PATTERN = r"\w+(?:'\w+)?|[^\w\s]"
+
+    def __init__(self, *, pattern: str = DEFAULT_PATTERN, **options: Any) -> None:
+        super().__init__(**options)
+        self.pattern = pattern
+        self._regex = re.compile(pattern)
+
+    def split(self, text: str) -> list[str]:
+        return self._regex.findall(text)
+
+    def config(self) -> dict[str, Any]:
+        return {**super().config(), "pattern": self.pattern}
+
+
+TOKENIZERS: dict[str, type[Tokenizer]] = {
+    "spacy": SpacyTokenizer,
+    "whitespace": WhitespaceTokenizer,
+    "regex": RegexTokenizer,
+}
+
+
+def get_tokenizer(name: str = "spacy", **options: Any) -> Tokenizer:
+    """Build a tokenizer by name: ``spacy`` (default), ``whitespace`` or ``regex``."""
+    try:
+        cls = TOKENIZERS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown tokenizer {name!r}; expected one of: {', '.join(TOKENIZERS)}"
+        ) from None
+    return cls(**options)
+
+
+def tokenizer_from_config(config: dict[str, Any]) -> Tokenizer:
+    """Rebuild a tokenizer from :meth:`Tokenizer.config`.
+
+    >>> tok = get_tokenizer("regex", lowercase=True)
+    >>> tokenizer_from_config(tok.config())("Hi there")
+    ['hi', 'there']
+    """
+    options = dict(config)
+    return get_tokenizer(options.pop("name"), **options)
