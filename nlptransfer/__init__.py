@@ -1,5 +1,8 @@
 """nlptransfer: pretrained Word2Vec, GloVe and fastText vectors for PyTorch text classifiers.
 
+The vectors API imports no torch; the PyTorch parts (embedding layer, classifiers, training)
+load on first use.
+
 Example:
     >>> import nlptransfer
     >>> glove = nlptransfer.load_vectors("glove-6b-50d")
@@ -7,15 +10,39 @@ Example:
     50
 """
 
+from importlib import import_module
+from typing import Any
+
 from nlptransfer.errors import (
     NLPTransferError,
     UnknownWordError,
     VectorsFormatError,
     VectorsNotFoundError,
 )
+from nlptransfer.text.tokenize import get_tokenizer
+from nlptransfer.text.vocab import Vocab
 from nlptransfer.vectors import Vectors, load_vectors
 
 __version__ = "0.1.0"
+
+#: Public names that need torch (or the datasets library): imported when first used.
+_LAZY = {
+    "PretrainedEmbedding": "nlptransfer.nn.embedding",
+    "build_classifier": "nlptransfer.nn.classifiers",
+    "TrainConfig": "nlptransfer.train.trainer",
+    "Trainer": "nlptransfer.train.trainer",
+    "train_classifier": "nlptransfer.train.classify",
+    "load_classifier": "nlptransfer.train.model_folder",
+    "load_dataset": "nlptransfer.data",
+    "list_datasets": "nlptransfer.data",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'nlptransfer' has no attribute {name!r}")
+
 
 __all__ = [
     "NLPTransferError",
@@ -23,6 +50,9 @@ __all__ = [
     "Vectors",
     "VectorsFormatError",
     "VectorsNotFoundError",
+    "Vocab",
     "__version__",
+    "get_tokenizer",
     "load_vectors",
+    *_LAZY,
 ]

@@ -1,0 +1,224 @@
+"""Text classifiers over a :class:`PretrainedEmbedding`: Kim's CNN, a BiLSTM, and NBoW.
+
+All take ``ids`` ``[batch, time]`` (padding id 0) and return logits ``[batch, classes]``.
+Build them by name with :func:`build_classifier`; each records its options in ``config`` so a
+trained model folder can rebuild it.
+
+Example:
+    >>> import numpy as np, torch
+    >>> from nlptransfer.nn.embedding import PretrainedEmbedding
+    >>> emb = PretrainedEmbedding(np.random.rand(10, 8).astype("f"), np.ones(10, bool))
+    >>> model = build_classifier("cnn", emb, num_classes=2, filters=4)
+    >>> model(torch.tensor([[2, 3, 4], [5, 6, 0]])).shape
+    torch.Size([2, 2])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nlptransfer.nn.embedding import PretrainedEmbedding
+
+
+class TextClassifier(nn.Module):
+    """Base class: holds the embedding, the option record, and the weight constraints."""
+
+    name = "base"
+
+    def __init__(
+        self, embedding: PretrainedEmbedding, num_classes: int, options: dict[str, Any]
+    ) -> None:
+        super().__init__()
+        if num_classes < 2:
+            raise ValueError(f"num_classes must be >= 2, got {num_classes}")
+        self.embedding = embedding
+        self.num_classes = num_classes
+        self.config: dict[str, Any] = {"name": self.name, "num_classes": num_classes, **options}
+
+    def apply_constraints(self) -> None:
+        """Called by the trainer after every optimiser step (e.g. Kim's max-norm); no-op here."""
+
+
+def _renorm_rows_(weight: torch.Tensor, max_norm: float) -> None:
+    with torch.no_grad():
+        norms = weight.norm(dim=1, keepdim=True).clamp(min=1e-12)
+        weight.mul_(torch.clamp(max_norm / norms, max=1.0))
+
+
+class KimCNN(TextClassifier):
+    """Kim (2014): convolutions of several widths, ReLU, max-over-time pooling, dropout, softmax.
+
+    With a multichannel embedding each filter is applied to both channels and the results are
+    added, as in the paper. ``max_norm`` (Kim: 3) caps the L2 norm of the output layer's weight
+    rows after every step.
+    """
+
+    name = "cnn"
+
+    def __init__(
+        self,
+        embedding: PretrainedEmbedding,
+        num_classes: int,
+        *,
+        windows: Sequence[int] = (3, 4, 5),
+        filters: int = 100,
+        dropout: float = 0.5,
+        max_norm: float | None = 3.0,
+    ) -> None:
+        super().__init__(
+            embedding,
+            num_classes,
+            {
+                "windows": list(windows),
+                "filters": filters,
+                "dropout": dropout,
+                "max_norm": max_norm,
+            },
+        )
+        in_dim = embedding.channel_dim if embedding.proj is None else embedding.output_dim
+        self.windows = tuple(windows)
+        self.convs = nn.ModuleList(nn.Conv1d(in_dim, filters, w, bias=False) for w in windows)
+        self.conv_bias = nn.Parameter(torch.zeros(len(windows), filters))
+        self.dropout = nn.Dropout(dropout)
+        self.out = nn.Linear(filters * len(windows), num_classes)
+        self.max_norm = max_norm
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        shortest = max(self.windows)
+        if ids.shape[1] < shortest:  # too short for the widest filter: pad, as Kim did
+            ids = F.pad(ids, (0, shortest - ids.shape[1]), value=self.embedding.padding_idx)
+        if self.embedding.proj is None:
+            channels = [c.transpose(1, 2) for c in self.embedding.forward_channels(ids)]
+        else:
+            channels = [self.embedding(ids).transpose(1, 2)]
+        pooled = []
+        for i, conv in enumerate(self.convs):
+            feature = sum(conv(c) for c in channels) + self.conv_bias[i].unsqueeze(1)
+            pooled.append(F.relu(feature).amax(dim=2))
+        return self.out(self.dropout(torch.cat(pooled, dim=1)))
+
+    def apply_constraints(self) -> None:
+        if self.max_norm:
+            _renorm_rows_(self.out.weight, self.max_norm)
+
+
+class BiLSTMClassifier(TextClassifier):
+    """A bidirectional LSTM over packed sequences, max or mean pooled over the real tokens."""
+
+    name = "bilstm"
+
+    def __init__(
+        self,
+        embedding: PretrainedEmbedding,
+        num_classes: int,
+        *,
+        hidden: int = 150,
+        layers: int = 1,
+        pooling: str = "max",
+        dropout: float = 0.5,
+    ) -> None:
+        if pooling not in ("max", "mean"):
+            raise ValueError(f"pooling must be 'max' or 'mean', got {pooling!r}")
+        super().__init__(
+            embedding,
+            num_classes,
+            {"hidden": hidden, "layers": layers, "pooling": pooling, "dropout": dropout},
+        )
+        self.lstm = nn.LSTM(
+            embedding.output_dim,
+            hidden,
+            num_layers=layers,
+            bidirectional=True,
+            batch_first=True,
+            dropout=dropout if layers > 1 else 0.0,
+        )
+        self.pooling = pooling
+        self.dropout = nn.Dropout(dropout)
+        self.out = nn.Linear(2 * hidden, num_classes)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        mask = ids != self.embedding.padding_idx
+        lengths = mask.sum(dim=1).clamp(min=1)
+        embedded = self.dropout(self.embedding(ids))
+        packed = nn.utils.rnn.pack_padded_sequence(
+            embedded, lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        output, _ = self.lstm(packed)
+        output, _ = nn.utils.rnn.pad_packed_sequence(
+            output, batch_first=True, total_length=ids.shape[1]
+        )
+        valid = (
+            torch.arange(ids.shape[1], device=ids.device)[None, :] < lengths[:, None]
+        ).unsqueeze(2)
+        if self.pooling == "max":
+            pooled = output.masked_fill(~valid, float("-inf")).amax(dim=1)
+        else:
+            pooled = (output * valid).sum(dim=1) / lengths.unsqueeze(1)
+        return self.out(self.dropout(pooled))
+
+
+class NBoWClassifier(TextClassifier):
+    """Neural bag of words: the mean of the token embeddings, then an MLP (fastText-style)."""
+
+    name = "nbow"
+
+    def __init__(
+        self,
+        embedding: PretrainedEmbedding,
+        num_classes: int,
+        *,
+        hidden: int | None = 100,
+        dropout: float = 0.3,
+    ) -> None:
+        super().__init__(embedding, num_classes, {"hidden": hidden, "dropout": dropout})
+        layers: list[nn.Module] = [nn.Dropout(dropout)]
+        width = embedding.output_dim
+        if hidden:
+            layers += [nn.Linear(width, hidden), nn.ReLU(), nn.Dropout(dropout)]
+            width = hidden
+        layers.append(nn.Linear(width, num_classes))
+        self.mlp = nn.Sequential(*layers)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        mask = (ids != self.embedding.padding_idx).unsqueeze(2).to(torch.float32)
+        summed = (self.embedding(ids) * mask).sum(dim=1)
+        return self.mlp(summed / mask.sum(dim=1).clamp(min=1.0))
+
+
+CLASSIFIERS: dict[str, Callable[..., TextClassifier]] = {
+    KimCNN.name: KimCNN,
+    BiLSTMClassifier.name: BiLSTMClassifier,
+    NBoWClassifier.name: NBoWClassifier,
+}
+
+
+def build_classifier(
+    name: str, embedding: PretrainedEmbedding, num_classes: int, **options: Any
+) -> TextClassifier:
+    """Build a classifier by name: ``cnn`` (Kim 2014), ``bilstm`` or ``nbow``.
+
+    Raises:
+        ValueError: an unknown name or option (the message lists the valid ones).
+    """
+    try:
+        cls = CLASSIFIERS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown classifier {name!r}; expected one of: {', '.join(CLASSIFIERS)}"
+        ) from None
+    try:
+        return cls(embedding, num_classes, **options)
+    except TypeError as exc:
+        import inspect
+
+        valid = [
+            p for p in inspect.signature(cls).parameters if p not in ("embedding", "num_classes")
+        ]
+        raise ValueError(
+            f"bad options for classifier {name!r} ({exc}); valid options: {valid}"
+        ) from None

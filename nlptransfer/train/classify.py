@@ -1,0 +1,148 @@
+"""``train_classifier``: texts and labels in, a trained, saved, evaluated classifier out.
+
+Example:
+    >>> import nlptransfer
+    >>> glove = nlptransfer.load_vectors("glove-6b-50d")
+    >>> texts = ["a great film", "a dull film", "great fun", "dull and slow"] * 10
+    >>> labels = [1, 0, 1, 0] * 10
+    >>> run = train_classifier(
+    ...     (texts, labels), label_names=["negative", "positive"], vectors=glove, model="nbow",
+    ...     mode="frozen", tokenizer="whitespace",
+    ...     train_config=nlptransfer.TrainConfig(epochs=20, optimizer="adam", lr=0.01, progress=False),
+    ... )
+    >>> run.pipeline.predict(["great"])[0].label
+    'positive'
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlptransfer.nn.classifiers import build_classifier
+from nlptransfer.nn.embedding import PretrainedEmbedding
+from nlptransfer.text.tokenize import Tokenizer, get_tokenizer
+from nlptransfer.text.vocab import Vocab
+from nlptransfer.train.model_folder import TextClassifierPipeline
+from nlptransfer.train.trainer import FitResult, TrainConfig, Trainer, seed_everything
+from nlptransfer.vectors.store import Vectors
+
+logger = logging.getLogger(__name__)
+
+Split = tuple[Sequence[str], Sequence[int]]
+
+
+@dataclass
+class TrainedRun:
+    """The outcome of :func:`train_classifier`."""
+
+    pipeline: TextClassifierPipeline
+    fit: FitResult
+    metrics: dict[str, Any] = field(default_factory=dict)
+    folder: Path | None = None
+
+
+def vectors_info(vectors: Vectors | None) -> dict[str, Any]:
+    """Provenance of the vectors for the model card and results."""
+    if vectors is None:
+        return {}
+    return {
+        "source": vectors.source,
+        "format": vectors.format,
+        "dim": vectors.dim,
+        "words": len(vectors),
+    }
+
+
+def train_classifier(
+    train: Split,
+    *,
+    label_names: Sequence[str],
+    vectors: Vectors | None,
+    dev: Split | None = None,
+    test: Split | None = None,
+    model: str = "cnn",
+    mode: str = "finetune",
+    tokenizer: str | Tokenizer = "spacy",
+    min_freq: int = 1,
+    max_vocab: int | None = None,
+    add_vectors_words: bool = False,
+    oov: str | dict[str, Any] = "uniform",
+    model_options: dict[str, Any] | None = None,
+    embedding_options: dict[str, Any] | None = None,
+    train_config: TrainConfig | None = None,
+    out: str | Path | None = None,
+    info: dict[str, Any] | None = None,
+) -> TrainedRun:
+    """Train a text classifier on pretrained vectors and evaluate it.
+
+    Args:
+        train: ``(texts, labels)`` with integer labels indexing ``label_names``.
+        label_names: the class names.
+        vectors: the pretrained vectors (``None`` with ``mode="random"``).
+        dev: ``(texts, labels)`` for early stopping (recommended).
+        test: ``(texts, labels)`` evaluated once, with the best weights.
+        model: ``cnn``, ``bilstm`` or ``nbow``.
+        mode: ``frozen``, ``finetune``, ``multichannel`` or ``random``.
+        tokenizer: a tokenizer or its name (``spacy``, ``whitespace``, ``regex``).
+        min_freq / max_vocab: vocabulary size controls (training words only).
+        add_vectors_words: also give rows to pretrained words never seen in training.
+        oov: initialisation of rows with no pretrained vector (see the embedding layer).
+        model_options / embedding_options: passed to the classifier / embedding layer.
+        train_config: optimiser, epochs, seed, ... (:class:`TrainConfig`).
+        out: write the model folder here.
+        info: extra provenance for the folder's config (e.g. ``{"dataset": {...}}``).
+    """
+    config = train_config or TrainConfig()
+    tok = get_tokenizer(tokenizer) if isinstance(tokenizer, str) else tokenizer
+    train_texts, train_labels = train
+    train_tokens = tok.tokenize_batch(train_texts)
+    vocab = Vocab.build(train_tokens, min_freq=min_freq, max_size=max_vocab)
+    if add_vectors_words and vectors is not None:
+        vocab = vocab.with_vectors_words(vectors)
+    seed_everything(config.seed)  # the model's initial weights, too, follow the seed
+    embedding = PretrainedEmbedding.from_vectors(
+        vectors,
+        vocab,
+        mode=mode,
+        oov=oov,
+        seed=config.seed,
+        **(embedding_options or {}),  # type: ignore[arg-type]
+    )
+    classifier = build_classifier(model, embedding, len(label_names), **(model_options or {}))
+    pipeline = TextClassifierPipeline(
+        tok,
+        vocab,
+        classifier,
+        label_names,
+        info={"vectors": vectors_info(vectors), "train": config.to_dict(), **(info or {})},
+    )
+    train_ids = [np.asarray(vocab.encode(t), dtype=np.int64) for t in train_tokens]
+    dev_ids = pipeline.encode(dev[0]) if dev else None
+    trainer = Trainer(classifier, config)
+    fit = trainer.fit(train_ids, list(train_labels), dev_ids, list(dev[1]) if dev else None)
+    metrics: dict[str, Any] = {
+        "best_epoch": fit.best_epoch + 1,
+        "epochs_run": len(fit.history),
+        "train_seconds": round(fit.train_seconds, 3),
+        "train_examples_per_second": round(fit.examples_per_second, 1),
+        "vocab_size": len(vocab),
+        "pretrained_rows": int(embedding.pretrained_mask.sum()),
+        "trainable_parameters": sum(p.numel() for p in classifier.parameters() if p.requires_grad),
+        "history": [
+            {"epoch": r.epoch + 1, "train_loss": round(r.train_loss, 5), **r.dev}
+            for r in fit.history
+        ],
+    }
+    if dev:
+        metrics["dev"] = trainer.evaluate(dev_ids, list(dev[1]))  # type: ignore[arg-type]
+    if test:
+        metrics["test"] = trainer.evaluate(pipeline.encode(test[0]), list(test[1]))
+    pipeline.metrics = metrics
+    folder = pipeline.save(out) if out is not None else None
+    return TrainedRun(pipeline=pipeline, fit=fit, metrics=metrics, folder=folder)

@@ -1,0 +1,216 @@
+"""A trained classifier as a self-contained folder, and the pipeline that predicts with it.
+
+Layout::
+
+    config.json        classifier, embedding, tokenizer, labels, vectors provenance, training
+    vocab.json         the vocabulary (nlptransfer-vocab JSON)
+    model.safetensors  the weights: only the vocabulary's embedding rows, no pickle
+    metrics.json       {"test": {"accuracy": ..., "macro_f1": ...}, "dev": {...}, ...}
+    README.md          a short model card
+
+The folder is written under a temporary name and renamed into place when complete.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from nlptransfer.errors import NLPTransferError
+from nlptransfer.nn.classifiers import TextClassifier, build_classifier
+from nlptransfer.nn.embedding import PretrainedEmbedding
+from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
+from nlptransfer.text.vocab import Vocab
+from nlptransfer.vectors.io import atomic_directory
+
+FOLDER_FORMAT = "nlptransfer-classifier"
+FOLDER_VERSION = 1
+EMBEDDING_OPTIONS = (
+    "trainable_rows",
+    "unfreeze_at",
+    "unfreeze_unit",
+    "lr_scale",
+    "l2_to_pretrained",
+    "max_norm",
+    "sparse",
+)
+
+
+@dataclass
+class Prediction:
+    """One prediction: the label, its probability, and every class's probability."""
+
+    label: str
+    probability: float
+    probabilities: dict[str, float]
+
+
+class TextClassifierPipeline:
+    """Tokenizer + vocabulary + model + label names: text in, labels out.
+
+    Example:
+        >>> # pipeline = nlptransfer.load_classifier("runs/sst2-cnn")
+        >>> # pipeline.predict(["a gorgeous, witty film"])[0].label
+    """
+
+    def __init__(
+        self,
+        tokenizer: Tokenizer,
+        vocab: Vocab,
+        model: TextClassifier,
+        label_names: Sequence[str],
+        *,
+        info: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.vocab = vocab
+        self.model = model
+        self.label_names = list(label_names)
+        self.info = dict(info or {})
+        self.metrics = dict(metrics or {})
+
+    def encode(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Token ids of each text (computed once; reuse them across epochs)."""
+        return [
+            np.asarray(self.vocab.encode(tokens), dtype=np.int64)
+            for tokens in self.tokenizer.tokenize_batch(texts)
+        ]
+
+    @torch.no_grad()
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
+        """Class probabilities ``[len(texts), classes]``."""
+        from nlptransfer.train.trainer import TrainConfig, Trainer
+
+        trainer = Trainer(
+            self.model, TrainConfig(device="cpu" if not torch.cuda.is_available() else "auto")
+        )
+        return trainer.predict_proba(self.encode(texts), batch_size=batch_size)
+
+    def predict(self, texts: Sequence[str] | str) -> list[Prediction]:
+        """The most probable label of each text, with probabilities."""
+        if isinstance(texts, str):
+            texts = [texts]
+        probs = self.predict_proba(list(texts))
+        out = []
+        for row in probs:
+            best = int(row.argmax())
+            out.append(
+                Prediction(
+                    label=self.label_names[best],
+                    probability=float(row[best]),
+                    probabilities={n: float(p) for n, p in zip(self.label_names, row, strict=True)},
+                )
+            )
+        return out
+
+    # -- storage ------------------------------------------------------------------------------
+    def save(self, folder: str | Path, *, model_card: str | None = None) -> Path:
+        """Write the self-contained model folder (atomically); returns its path."""
+        folder = Path(folder)
+        emb = self.model.embedding
+        config = {
+            "format": FOLDER_FORMAT,
+            "version": FOLDER_VERSION,
+            "classifier": self.model.config,
+            "embedding": {
+                "mode": emb.mode,
+                "rows": int(emb.weight.shape[0]),
+                "dim": int(emb.weight.shape[1]),
+                "projection": emb.proj.out_features if emb.proj is not None else None,
+                **{k: getattr(emb, k) for k in EMBEDDING_OPTIONS},
+            },
+            "tokenizer": self.tokenizer.config(),
+            "labels": self.label_names,
+            **self.info,
+        }
+        state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
+        with atomic_directory(folder) as tmp:
+            (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+            self.vocab.save(tmp / "vocab.json")
+            save_file(state, str(tmp / "model.safetensors"), metadata={"format": FOLDER_FORMAT})
+            (tmp / "metrics.json").write_text(
+                json.dumps(self.metrics, indent=2) + "\n", encoding="utf-8"
+            )
+            (tmp / "README.md").write_text(model_card or self.model_card(), encoding="utf-8")
+        return folder
+
+    def model_card(self) -> str:
+        """A short Markdown description: data, vectors, mode, results."""
+        cfg = self.model.config
+        emb = self.model.embedding
+        vectors = self.info.get("vectors") or {}
+        data = self.info.get("dataset") or {}
+        lines = [
+            f"# {cfg['name']} text classifier ({emb.mode} embeddings)",
+            "",
+            f"- Labels: {', '.join(self.label_names)}",
+            f"- Data: {data.get('name', 'unknown')}",
+            f"- Vectors: {vectors.get('source', 'none (random)')} ({vectors.get('dim', emb.channel_dim)}d)",
+            f"- Embedding mode: {emb.mode}; vocabulary {len(self.vocab):,} tokens",
+            f"- Classifier: {json.dumps(cfg)}",
+        ]
+        for split in ("dev", "test"):
+            m = self.metrics.get(split)
+            if m:
+                lines.append(
+                    f"- {split}: accuracy {m['accuracy']:.4f}, macro-F1 {m['macro_f1']:.4f}"
+                )
+        lines += ["", "Load it with `nlptransfer.load_classifier(folder)`.", ""]
+        return "\n".join(lines)
+
+
+def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifierPipeline:
+    """Open a model folder written by :meth:`TextClassifierPipeline.save`.
+
+    Raises:
+        NLPTransferError: the folder is missing a file or is not a classifier folder.
+    """
+    folder = Path(folder)
+    config_path = folder / "config.json"
+    if not config_path.is_file():
+        raise NLPTransferError(f"{folder}: expected a model folder with config.json, found none")
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    if config.get("format") != FOLDER_FORMAT:
+        raise NLPTransferError(
+            f"{config_path}: expected format {FOLDER_FORMAT!r}, found {config.get('format')!r}"
+        )
+    vocab = Vocab.load(folder / "vocab.json")
+    emb_cfg = dict(config["embedding"])
+    embedding = PretrainedEmbedding(
+        np.zeros((emb_cfg["rows"], emb_cfg["dim"]), np.float32),
+        np.zeros(emb_cfg["rows"], bool),
+        mode=emb_cfg["mode"],
+        projection=emb_cfg.get("projection"),
+        words=vocab.tokens,
+        **{k: emb_cfg[k] for k in EMBEDDING_OPTIONS if k in emb_cfg},
+    )
+    classifier_cfg = dict(config["classifier"])
+    name = classifier_cfg.pop("name")
+    num_classes = classifier_cfg.pop("num_classes")
+    model = build_classifier(name, embedding, num_classes, **classifier_cfg)
+    state = load_file(str(folder / "model.safetensors"), device=device)
+    model.load_state_dict(state)
+    model.eval()
+    metrics_path = folder / "metrics.json"
+    metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
+    info = {
+        k: v
+        for k, v in config.items()
+        if k not in ("format", "version", "classifier", "embedding", "tokenizer", "labels")
+    }
+    return TextClassifierPipeline(
+        tokenizer_from_config(config["tokenizer"]),
+        vocab,
+        model,
+        config["labels"],
+        info=info,
+        metrics=metrics,
+    )

@@ -1,0 +1,90 @@
+"""Classifiers: shapes, padding invariance, multichannel, constraints, option errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from nlptransfer import load_vectors
+from nlptransfer.nn.classifiers import build_classifier
+from nlptransfer.nn.embedding import PretrainedEmbedding
+from tests.conftest import gensim_data
+
+
+@pytest.fixture(scope="module")
+def rows():
+    glove = load_vectors(gensim_data("test_glove.txt"))
+    matrix = np.vstack([np.zeros((2, 50), np.float32), glove.matrix[:30]])
+    return matrix
+
+
+def embedding(rows, mode="finetune"):
+    return PretrainedEmbedding(rows, np.arange(len(rows)) > 1, mode=mode)
+
+
+@pytest.mark.parametrize("name", ["cnn", "bilstm", "nbow"])
+@pytest.mark.parametrize("mode", ["frozen", "finetune", "multichannel", "random"])
+def test_every_classifier_with_every_mode(rows, name, mode):
+    model = build_classifier(name, embedding(rows, mode), num_classes=3)
+    logits = model(torch.tensor([[2, 3, 4, 5, 6, 7], [8, 9, 0, 0, 0, 0]]))
+    assert logits.shape == (2, 3)
+    logits.sum().backward()
+
+
+@pytest.mark.parametrize("name", ["bilstm", "nbow"])
+def test_padding_does_not_change_the_output(rows, name):
+    model = build_classifier(name, embedding(rows), num_classes=2).eval()
+    short = model(torch.tensor([[2, 3, 4]]))
+    padded = model(torch.tensor([[2, 3, 4, 0, 0, 0, 0]]))
+    torch.testing.assert_close(short, padded)
+
+
+def test_cnn_handles_sentences_shorter_than_its_widest_filter(rows):
+    model = build_classifier("cnn", embedding(rows), num_classes=2).eval()
+    assert model(torch.tensor([[5]])).shape == (1, 2)
+
+
+def test_cnn_multichannel_adds_the_channels_convolutions(rows):
+    emb = embedding(rows, "multichannel")
+    model = build_classifier("cnn", emb, num_classes=2, dropout=0.0).eval()
+    ids = torch.tensor([[2, 3, 4, 5, 6]])
+    static, tuned = (c.transpose(1, 2) for c in emb.forward_channels(ids))
+    conv = model.convs[0]
+    expected = torch.relu(conv(static) + conv(tuned) + model.conv_bias[0].unsqueeze(1)).amax(dim=2)
+    pooled = []
+    for i, c in enumerate(model.convs):
+        pooled.append(
+            torch.relu(c(static) + c(tuned) + model.conv_bias[i].unsqueeze(1)).amax(dim=2)
+        )
+    torch.testing.assert_close(model(ids), model.out(torch.cat(pooled, dim=1)))
+    assert expected.shape == (1, 100)
+
+
+def test_cnn_max_norm_constraint(rows):
+    model = build_classifier("cnn", embedding(rows), num_classes=2, max_norm=3.0)
+    with torch.no_grad():
+        model.out.weight.mul_(100)
+    model.apply_constraints()
+    assert (model.out.weight.norm(dim=1) <= 3.0 + 1e-5).all()
+
+
+def test_config_records_options(rows):
+    model = build_classifier("bilstm", embedding(rows), num_classes=4, hidden=32, pooling="mean")
+    assert model.config == {
+        "name": "bilstm",
+        "num_classes": 4,
+        "hidden": 32,
+        "layers": 1,
+        "pooling": "mean",
+        "dropout": 0.5,
+    }
+
+
+def test_bad_names_and_options(rows):
+    with pytest.raises(ValueError, match="unknown classifier 'rnn'"):
+        build_classifier("rnn", embedding(rows), num_classes=2)
+    with pytest.raises(ValueError, match="valid options"):
+        build_classifier("cnn", embedding(rows), num_classes=2, kernel=3)
+    with pytest.raises(ValueError, match="pooling"):
+        build_classifier("bilstm", embedding(rows), num_classes=2, pooling="attention")

@@ -1,0 +1,121 @@
+"""Training a real classifier end to end on Kim's SST-2 sentences, saving and reloading it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from safetensors.numpy import load_file
+
+from nlptransfer import load_classifier, load_vectors
+from nlptransfer.train.classify import train_classifier
+from nlptransfer.train.trainer import TrainConfig
+
+
+def read_kim(path, limit=None):
+    texts, labels = [], []
+    for line in path.read_text(encoding="utf-8").splitlines()[:limit]:
+        label, text = line.split(" ", 1)
+        texts.append(text)
+        labels.append(int(label))
+    return texts, labels
+
+
+@pytest.fixture(scope="module")
+def sst2(shared_file):
+    return (
+        read_kim(shared_file("kim2014/stsa.binary.train"), 2000),
+        read_kim(shared_file("kim2014/stsa.binary.dev")),
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(sst2, tmp_path_factory):
+    train, dev = sst2
+    glove = load_vectors("glove-6b-50d")
+    folder = tmp_path_factory.mktemp("model") / "sst2-nbow"
+    run = train_classifier(
+        train,
+        label_names=["negative", "positive"],
+        vectors=glove,
+        dev=dev,
+        test=dev,
+        model="nbow",
+        mode="finetune",
+        tokenizer="whitespace",
+        train_config=TrainConfig(epochs=4, optimizer="adam", lr=3e-3, seed=0, progress=False),
+        out=folder,
+        info={"dataset": {"name": "sst2 (first 2000 sentences)"}},
+    )
+    return run, folder
+
+
+def test_learns_better_than_chance(trained):
+    run, _ = trained
+    assert run.metrics["dev"]["accuracy"] > 0.65
+    assert run.metrics["vocab_size"] > 1000 and run.metrics["pretrained_rows"] > 0.9 * (
+        run.metrics["vocab_size"] - 2
+    )
+
+
+def test_folder_is_self_contained_and_pickle_free(trained):
+    run, folder = trained
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "README.md",
+        "config.json",
+        "metrics.json",
+        "model.safetensors",
+        "vocab.json",
+    ]
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert set(metrics["test"]) >= {"accuracy", "macro_f1", "confusion_matrix"}
+    weights = load_file(str(folder / "model.safetensors"))
+    assert weights["embedding.weight"].shape == (
+        run.metrics["vocab_size"],
+        50,
+    )  # only the vocabulary's rows
+    config = json.loads((folder / "config.json").read_text())
+    assert (
+        config["labels"] == ["negative", "positive"] and config["embedding"]["mode"] == "finetune"
+    )
+    assert "glove-6b-50d" in (folder / "README.md").read_text()
+
+
+def test_reloaded_model_predicts_the_same(trained, sst2):
+    run, folder = trained
+    texts = sst2[1][0][:50]
+    again = load_classifier(folder)
+    np.testing.assert_allclose(
+        again.predict_proba(texts), run.pipeline.predict_proba(texts), atol=1e-6
+    )
+    prediction = again.predict("a gorgeous , witty , seductive movie .")[0]
+    assert prediction.label in ("negative", "positive")
+    assert abs(sum(prediction.probabilities.values()) - 1) < 1e-5
+
+
+def test_same_seed_same_model(sst2):
+    train, dev = sst2
+    glove = load_vectors("glove-6b-50d", vocab={w for t in train[0][:300] for w in t.split()})
+    runs = [
+        train_classifier(
+            (train[0][:300], train[1][:300]),
+            label_names=["negative", "positive"],
+            vectors=glove,
+            dev=(dev[0][:100], dev[1][:100]),
+            model="cnn",
+            mode="multichannel",
+            tokenizer="whitespace",
+            model_options={"filters": 8},
+            train_config=TrainConfig(epochs=2, seed=3, progress=False),
+        )
+        for _ in range(2)
+    ]
+    assert runs[0].metrics["history"] == runs[1].metrics["history"]
+
+
+def test_load_classifier_errors(tmp_path):
+    from nlptransfer.errors import NLPTransferError
+
+    with pytest.raises(NLPTransferError, match=r"config\.json"):
+        load_classifier(tmp_path)
