@@ -63,3 +63,52 @@ class UnknownWordError(NLPTransferError, KeyError):
 
 class PickleNotAllowedError(NLPTransferError, PermissionError):
     """Loading a pickle-based file was asked for without ``allow_pickle=True``."""
+
+
+class CatalogError(NLPTransferError, ValueError):
+    """A vectors catalogue file is invalid: the message names the file, the entry and the key."""
+
+
+class DownloadError(NLPTransferError, OSError):
+    """Named vectors could not be downloaded: every URL tried is listed with what went wrong."""
+
+
+class ChecksumMismatchError(DownloadError):
+    """A download's checksum (or size) differs from the catalogue's; the download was deleted."""
+
+
+class OfflineError(DownloadError):
+    """Offline mode (``NLPTRANSFER_OFFLINE=1``) is on and the vectors asked for are not cached."""
+
+
+class UnsafeArchiveError(NLPTransferError, ValueError):
+    """An archive holds a member that would land outside its folder (zip slip) or is a link."""
+
+
+class DatasetError(NLPTransferError, ValueError):
+    """A dataset file or request is invalid: the message names the file, the line and the problem."""
+
+
+class BadRowsError(DatasetError):
+    """A dataset file has rows without a label, with an unknown label or with empty text.
+
+    Attributes:
+        rows: every bad row found (``nlptransfer.data.rows.BadRow``: path, line, problem), not
+            only the few the message lists.
+    """
+
+    def __init__(self, message: str, rows: list) -> None:
+        self.rows = list(rows)
+        super().__init__(message)
+
+
+class DatasetNotFoundError(NLPTransferError, FileNotFoundError):
+    """A dataset is neither an existing path nor a catalogued name that any source could supply.
+
+    Attributes:
+        looked_in: every place searched (local paths, hub ids, packages) with why each failed.
+    """
+
+    def __init__(self, message: str, looked_in: list[str] | None = None) -> None:
+        self.looked_in = list(looked_in or [])
+        super().__init__(message)

@@ -6,7 +6,9 @@ import logging
 
 import typer
 
+import nlptransfer.cli.vectors_catalog  # noqa: F401 - registers `vectors list`, `download`
 from nlptransfer import __version__
+from nlptransfer.cli.bench import bench, report
 from nlptransfer.cli.vectors import app as vectors_app
 from nlptransfer.errors import NLPTransferError
 
@@ -17,6 +19,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(vectors_app, name="vectors")
+app.command()(bench)
+app.command()(report)
 
 
 def _version(value: bool) -> None:

@@ -18,7 +18,12 @@ from nlptransfer.vectors.formats.gensim_kv import read_gensim_keyedvectors
 from nlptransfer.vectors.formats.rows import RowCollector
 from nlptransfer.vectors.formats.text import read_text_vectors
 from nlptransfer.vectors.formats.word2vec_binary import read_word2vec_binary
-from nlptransfer.vectors.registry import CatalogEntry, catalog_entry, package_files
+from nlptransfer.vectors.registry import (
+    CatalogEntry,
+    catalog_entry,
+    package_files,
+    package_installed,
+)
 from nlptransfer.vectors.store import Vectors
 
 logger = logging.getLogger(__name__)
@@ -39,7 +44,9 @@ def load_vectors(
     """Load pretrained word vectors from a path or a catalogue name.
 
     Args:
-        source: a file or native ``.ntv`` folder, or a catalogue name such as ``"glove-6b-50d"``.
+        source: a file or native ``.ntv`` folder, or a catalogue name such as ``"glove-6b-50d"``
+            (downloaded, verified and converted to a cached native store on first use; see
+            :mod:`nlptransfer.vectors.cache`).
         format: override detection: ``word2vec-bin``, ``word2vec-text`` (also fastText
             ``.vec``), ``glove``, ``fasttext-bin`` (``.bin``/``.ftz``), ``gensim``, ``native``.
         vocab: keep only these words; the file is streamed, so memory follows the rows kept.
@@ -57,6 +64,9 @@ def load_vectors(
     Raises:
         VectorsNotFoundError: ``source`` is neither a path nor a known name.
         VectorsFormatError: the file is malformed; the message names the line or byte offset.
+        DownloadError: a catalogue name could not be downloaded (``OfflineError`` when
+            ``NLPTRANSFER_OFFLINE=1`` and it is not cached; ``ChecksumMismatchError`` when the
+            download was not the published file).
 
     Example:
         >>> from nlptransfer import load_vectors
@@ -71,7 +81,7 @@ def load_vectors(
             path, format, vocab, limit, unicode_errors, member, allow_pickle, mmap, progress
         )
     elif isinstance(source, str) and os.sep not in source and not path.suffix:
-        vectors = _load_catalog_entry(catalog_entry(source), vocab, limit, mmap)
+        vectors = _load_catalog_entry(catalog_entry(source), vocab, limit, mmap, progress)
     else:
         raise VectorsNotFoundError(f"no such file or folder: {path}")
     vectors.meta.setdefault("source", str(source))
@@ -133,13 +143,16 @@ def _filtered(vectors: Vectors, vocab: Collection[str] | None, limit: int | None
     return vectors
 
 
-def _load_catalog_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:  # type: ignore[no-untyped-def]
-    if entry.package:
+def _load_catalog_entry(entry: CatalogEntry, vocab, limit, mmap, progress) -> Vectors:  # type: ignore[no-untyped-def]
+    """A catalogue name: the installed PyPI package, else the cached native store (downloaded
+    and converted on first use), memory-mapped; ``vocab``/``limit`` applied after."""
+    if entry.package and (package_installed(entry) or not entry.sources):
         return _load_package_entry(entry, vocab, limit, mmap)
-    raise VectorsNotFoundError(
-        f"{entry.name!r} is in the catalogue but has no installed source; "
-        "downloading named vectors is not available in this version"
-    )
+    from nlptransfer.vectors.cache import ensure_store  # late: no network modules at import
+
+    vectors = Vectors.load(ensure_store(entry, progress=progress), mmap=mmap)
+    vectors.meta["source"] = entry.name
+    return _filtered(vectors, vocab, limit)
 
 
 def _load_package_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:  # type: ignore[no-untyped-def]
