@@ -1,0 +1,100 @@
+"""Expanding a :class:`BenchConfig` into runs, each with a stable id.
+
+Datasets with a test split are replicated over ``seeds``; datasets without one (MR, Subj) are
+cross-validated, and their ``cv_folds`` folds are the replications (fold ``i`` runs with seed
+``seeds[0] + i``), as the literature reports them. ``random`` mode uses no vectors, so it runs
+once per cell, not once per vectors file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from nlptransfer.bench.schema import BenchConfig, DatasetSpec
+
+#: Datasets evaluated by cross-validation (no test split), as in Kim (2014).
+CV_DATASETS = frozenset({"mr", "subj"})
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs; ``run_id`` hashes it, so a resumed grid recognises it."""
+
+    dataset: dict[str, Any]
+    vectors: str | None
+    model: str
+    mode: str
+    seed: int
+    fold: int | None
+    n_folds: int | None
+    train_fraction: float
+    max_train_examples: int | None
+    train: dict[str, Any] = field(default_factory=dict)
+    model_options: dict[str, Any] = field(default_factory=dict)
+    embedding: dict[str, Any] = field(default_factory=dict)
+    tokenizer: dict[str, Any] = field(default_factory=dict)
+    vocab: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def run_id(self) -> str:
+        canonical = json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    @property
+    def replicate(self) -> int:
+        """The replication index that pairs runs across modes (the fold, or the seed)."""
+        return self.fold if self.fold is not None else self.seed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, **asdict(self)}
+
+    def label(self) -> str:
+        rep = f"fold {self.fold}" if self.fold is not None else f"seed {self.seed}"
+        frac = "" if self.train_fraction == 1.0 else f" {self.train_fraction:.0%} train"
+        return f"{self.dataset['name']} {self.model} {self.mode} {rep}{frac}"
+
+
+def uses_cross_validation(dataset: DatasetSpec) -> bool:
+    """True for catalogue datasets with no test split (given files never are)."""
+    return dataset.name in CV_DATASETS and not (dataset.train_file or dataset.test_file)
+
+
+def expand_grid(config: BenchConfig) -> list[RunSpec]:
+    """All runs of the grid, in a deterministic order (dataset, vectors, model, fraction, rep, mode)."""
+    runs: list[RunSpec] = []
+    seen: set[str] = set()
+    for dataset in config.datasets:
+        cv = uses_cross_validation(dataset)
+        replications = (
+            [(config.seeds[0] + fold, fold) for fold in range(config.cv_folds)]
+            if cv
+            else [(seed, None) for seed in config.seeds]
+        )
+        for vectors in config.vectors:
+            for model in config.models:
+                for fraction in config.train_fraction:
+                    for seed, fold in replications:
+                        for mode in config.modes:
+                            spec = RunSpec(
+                                dataset=dataset.to_dict(),
+                                vectors=None if mode == "random" else vectors,
+                                model=model,
+                                mode=mode,
+                                seed=seed,
+                                fold=fold,
+                                n_folds=config.cv_folds if cv else None,
+                                train_fraction=fraction,
+                                max_train_examples=config.max_train_examples,
+                                train=dict(config.train),
+                                model_options=dict(config.model_options.get(model, {})),
+                                embedding=dict(config.embedding),
+                                tokenizer=dict(config.tokenizer),
+                                vocab=dict(config.vocab),
+                            )
+                            if spec.run_id not in seen:
+                                seen.add(spec.run_id)
+                                runs.append(spec)
+    return runs

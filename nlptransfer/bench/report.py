@@ -1,0 +1,369 @@
+"""Reports of a benchmark folder: statistics per mode, paired comparisons, costs, plots.
+
+``write_report(folder)`` reads ``runs.jsonl`` and writes ``report.md``, ``summary.csv``,
+``summary.json``, ``comparisons.csv`` and PNG plots under ``plots/``.
+
+Statistics: mean, standard deviation and the 95% confidence interval of the mean (Student's t)
+of test accuracy and macro-F1 over the replications (seeds, or cross-validation folds). Paired
+comparisons match runs by replication (same seed or fold, so the same data split): the mean
+difference, its 95% interval, a paired t-test and a Wilcoxon signed-rank test. The verdict
+uses the t-test at 0.05 (with 5 replications the Wilcoxon test cannot go below p = 0.0625).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import math
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from nlptransfer.bench.results import ResultsStore
+
+logger = logging.getLogger(__name__)
+
+MODE_ORDER = ("random", "frozen", "finetune", "multichannel")
+COMPARISONS = (
+    ("finetune", "frozen"),
+    ("multichannel", "frozen"),
+    ("multichannel", "finetune"),
+    ("frozen", "random"),
+    ("finetune", "random"),
+)
+ALPHA = 0.05
+
+#: Kim (2014), CNN test accuracy (%) with word2vec GoogleNews 300d: rand, static, non-static,
+#: multichannel (SST-2 trained on phrases and sentences). From ../shared/data/README.md.
+KIM_2014 = {
+    "mr": {"random": 76.1, "frozen": 81.0, "finetune": 81.5, "multichannel": 81.1},
+    "sst2": {"random": 82.7, "frozen": 86.8, "finetune": 87.2, "multichannel": 88.1},
+    "subj": {"random": 89.6, "frozen": 93.0, "finetune": 93.4, "multichannel": 93.2},
+    "trec": {"random": 91.2, "frozen": 92.8, "finetune": 93.6, "multichannel": 92.2},
+}
+KIM_2014["sst2-phrases"] = KIM_2014["sst2"]
+
+
+@dataclass
+class ModeSummary:
+    """One mode's results in one cell (dataset x vectors x model x train fraction)."""
+
+    dataset: str
+    vectors: str
+    model: str
+    train_fraction: float
+    mode: str
+    n: int
+    accuracy_mean: float
+    accuracy_std: float
+    accuracy_ci95: float
+    macro_f1_mean: float
+    macro_f1_std: float
+    macro_f1_ci95: float
+    train_examples: float
+    train_seconds: float
+    vectors_load_seconds: float
+    peak_memory_mb: float
+    trainable_parameters: float
+
+
+@dataclass
+class Comparison:
+    """A paired comparison of two modes over matched replications."""
+
+    dataset: str
+    vectors: str
+    model: str
+    train_fraction: float
+    a: str
+    b: str
+    pairs: int
+    mean_difference: float
+    ci95: float
+    t_p_value: float | None
+    wilcoxon_p_value: float | None
+    verdict: str
+
+
+def mean_std_ci(values: list[float]) -> tuple[float, float, float]:
+    """Mean, sample standard deviation and 95% CI half-width (Student's t); 0s for n < 2.
+
+    >>> [round(x, 3) for x in mean_std_ci([1.0, 2.0, 3.0])]
+    [2.0, 1.0, 2.484]
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    if len(arr) == 0:
+        return math.nan, math.nan, math.nan
+    if len(arr) == 1:
+        return float(arr[0]), 0.0, 0.0
+    std = float(arr.std(ddof=1))
+    half = float(stats.t.ppf(0.975, len(arr) - 1) * std / math.sqrt(len(arr)))
+    return float(arr.mean()), std, half
+
+
+def _vectors_name(value: str | None) -> str:
+    if not value:
+        return "-"
+    return Path(value).name if ("/" in value or "\\" in value) else value
+
+
+def _cells(records: list[dict[str, Any]]) -> dict[tuple, dict[str, dict[int, dict[str, Any]]]]:
+    """(dataset, vectors, model, fraction) -> mode -> replicate -> record; random runs (no
+    vectors) join every vectors cell of their dataset, model and fraction."""
+    cells: dict[tuple, dict[str, dict[int, dict[str, Any]]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    randoms = [r for r in records if r["mode"] == "random"]
+    for r in records:
+        if r["mode"] == "random":
+            continue
+        key = (r["dataset"]["name"], _vectors_name(r["vectors"]), r["model"], r["train_fraction"])
+        rep = r["fold"] if r.get("fold") is not None else r["seed"]
+        cells[key][r["mode"]][rep] = r
+    for r in randoms:
+        rep = r["fold"] if r.get("fold") is not None else r["seed"]
+        matched = [
+            k
+            for k in cells
+            if (k[0], k[2], k[3]) == (r["dataset"]["name"], r["model"], r["train_fraction"])
+        ]
+        for key in matched or [(r["dataset"]["name"], "-", r["model"], r["train_fraction"])]:
+            cells[key]["random"][rep] = r
+    return cells
+
+
+def summarize(records: list[dict[str, Any]]) -> tuple[list[ModeSummary], list[Comparison]]:
+    """Per-mode statistics and paired comparisons for every cell."""
+    summaries: list[ModeSummary] = []
+    comparisons: list[Comparison] = []
+    for key, modes in sorted(_cells(records).items(), key=lambda kv: tuple(map(str, kv[0]))):
+        dataset, vectors, model, fraction = key
+        for mode in sorted(modes, key=lambda m: MODE_ORDER.index(m) if m in MODE_ORDER else 99):
+            runs = list(modes[mode].values())
+            acc = mean_std_ci([100 * r["metrics"]["test"]["accuracy"] for r in runs])
+            f1 = mean_std_ci([100 * r["metrics"]["test"]["macro_f1"] for r in runs])
+            summaries.append(
+                ModeSummary(
+                    dataset,
+                    vectors,
+                    model,
+                    fraction,
+                    mode,
+                    len(runs),
+                    *acc,
+                    *f1,
+                    train_examples=float(np.mean([r["train_examples"] for r in runs])),
+                    train_seconds=float(np.mean([r["timings"]["train_seconds"] for r in runs])),
+                    vectors_load_seconds=float(
+                        max(r["timings"]["vectors_load_seconds"] for r in runs)
+                    ),
+                    peak_memory_mb=float(max(r["peak_memory_mb"] for r in runs)),
+                    trainable_parameters=float(np.mean([r["trainable_parameters"] for r in runs])),
+                )
+            )
+        for a, b in COMPARISONS:
+            if a not in modes or b not in modes:
+                continue
+            shared = sorted(set(modes[a]) & set(modes[b]))
+            if not shared:
+                continue
+            diffs = [
+                100
+                * (
+                    modes[a][k]["metrics"]["test"]["accuracy"]
+                    - modes[b][k]["metrics"]["test"]["accuracy"]
+                )
+                for k in shared
+            ]
+            comparisons.append(_compare(key, a, b, diffs))
+    return summaries, comparisons
+
+
+def _compare(key: tuple, a: str, b: str, diffs: list[float]) -> Comparison:
+    mean, _, half = mean_std_ci(diffs)
+    t_p = w_p = None
+    arr = np.asarray(diffs)
+    if len(arr) >= 2 and np.any(arr != arr[0]):
+        t_p = float(stats.ttest_rel(arr, np.zeros_like(arr)).pvalue)
+    elif len(arr) >= 2 and arr[0] != 0:
+        t_p = 0.0  # every pair differs by the same non-zero amount
+    if len(arr) >= 2 and np.any(arr != 0):
+        w_p = float(stats.wilcoxon(arr).pvalue)
+    if t_p is not None and t_p < ALPHA:
+        verdict = "helps" if mean > 0 else "hurts"
+    else:
+        verdict = "no significant difference"
+    return Comparison(*key, a, b, len(diffs), mean, half, t_p, w_p, verdict)
+
+
+def _fmt(mean: float, std: float, ci: float) -> str:
+    return f"{mean:.2f} ± {std:.2f} [±{ci:.2f}]"
+
+
+def markdown_tables(summaries: list[ModeSummary], comparisons: list[Comparison]) -> str:
+    """The report's tables in Markdown."""
+    lines = [
+        "| dataset | vectors | model | train | mode | n | test accuracy % (mean ± std [95% CI]) | macro-F1 % | train s | vectors load s | peak MB | trainable params |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in summaries:
+        lines.append(
+            f"| {s.dataset} | {s.vectors} | {s.model} | {s.train_fraction:g} ({s.train_examples:.0f}) | {s.mode} | {s.n} "
+            f"| {_fmt(s.accuracy_mean, s.accuracy_std, s.accuracy_ci95)} "
+            f"| {_fmt(s.macro_f1_mean, s.macro_f1_std, s.macro_f1_ci95)} "
+            f"| {s.train_seconds:.1f} | {s.vectors_load_seconds:.2f} | {s.peak_memory_mb:.0f} | {s.trainable_parameters:,.0f} |"
+        )
+    lines += [
+        "",
+        "Paired comparisons (test accuracy, percentage points, matched seeds/folds; verdict by paired t-test at 0.05):",
+        "",
+        "| dataset | vectors | model | train | comparison | pairs | difference [95% CI] | t-test p | Wilcoxon p | verdict |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for c in comparisons:
+        t_p = "-" if c.t_p_value is None else f"{c.t_p_value:.3g}"
+        w_p = "-" if c.wilcoxon_p_value is None else f"{c.wilcoxon_p_value:.3g}"
+        lines.append(
+            f"| {c.dataset} | {c.vectors} | {c.model} | {c.train_fraction:g} | {c.a} − {c.b} | {c.pairs} "
+            f"| {c.mean_difference:+.2f} [±{c.ci95:.2f}] | {t_p} | {w_p} | **{c.verdict}** |"
+        )
+    kim = [
+        s
+        for s in summaries
+        if s.dataset in KIM_2014 and s.model == "cnn" and s.train_fraction == 1.0
+    ]
+    if kim:
+        lines += [
+            "",
+            "Beside Kim (2014) (CNN, word2vec GoogleNews 300d; ours: the vectors named, mean of the replications):",
+            "",
+            "| dataset | vectors | mode | ours % | Kim 2014 % |",
+            "|---|---|---|---|---|",
+        ]
+        for s in kim:
+            lines.append(
+                f"| {s.dataset} | {s.vectors} | {s.mode} | {s.accuracy_mean:.1f} | {KIM_2014[s.dataset].get(s.mode, '-')} |"
+            )
+    return "\n".join(lines)
+
+
+def plot(summaries: list[ModeSummary], folder: Path) -> list[Path]:
+    """Grouped bars with 95% CIs per vectors x model, and learning curves where fractions vary."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    groups: dict[tuple[str, str], list[ModeSummary]] = defaultdict(list)
+    for s in summaries:
+        groups[(s.vectors, s.model)].append(s)
+    for (vectors, model), items in groups.items():
+        full = [s for s in items if s.train_fraction == max(x.train_fraction for x in items)]
+        datasets = sorted({s.dataset for s in full})
+        modes = [m for m in MODE_ORDER if any(s.mode == m for s in full)]
+        fig, ax = plt.subplots(figsize=(1.8 + 1.6 * len(datasets), 4))
+        width = 0.8 / max(len(modes), 1)
+        for i, mode in enumerate(modes):
+            xs, ys, es = [], [], []
+            for j, d in enumerate(datasets):
+                match = [s for s in full if s.dataset == d and s.mode == mode]
+                if match:
+                    xs.append(j + (i - (len(modes) - 1) / 2) * width)
+                    ys.append(match[0].accuracy_mean)
+                    es.append(match[0].accuracy_ci95)
+            ax.bar(xs, ys, width, yerr=es, capsize=3, label=mode)
+        ax.set_xticks(range(len(datasets)), datasets)
+        ax.set_ylabel("test accuracy % (95% CI)")
+        low = min((s.accuracy_mean - s.accuracy_ci95 for s in full), default=0)
+        ax.set_ylim(
+            max(0, low - 5),
+            min(100, max((s.accuracy_mean + s.accuracy_ci95 for s in full), default=100) + 3),
+        )
+        ax.set_title(f"{model}, {vectors}")
+        ax.legend(fontsize=8, ncols=len(modes))
+        fig.tight_layout()
+        path = folder / f"bars-{_slug(vectors)}-{model}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+        for dataset in sorted({s.dataset for s in items}):
+            curve = [s for s in items if s.dataset == dataset]
+            if len({s.train_fraction for s in curve}) < 2:
+                continue
+            fig, ax = plt.subplots(figsize=(6, 4))
+            for mode in MODE_ORDER:
+                points = sorted(
+                    (s.train_examples, s.accuracy_mean, s.accuracy_ci95)
+                    for s in curve
+                    if s.mode == mode
+                )
+                if points:
+                    x, y, e = map(np.asarray, zip(*points, strict=True))
+                    ax.plot(x, y, marker="o", label=mode)
+                    ax.fill_between(x, y - e, y + e, alpha=0.15)
+            ax.set_xscale("log")
+            ax.set_xlabel("training examples")
+            ax.set_ylabel("test accuracy % (95% CI)")
+            ax.set_title(f"learning curve: {dataset}, {model}, {vectors}")
+            ax.legend(fontsize=8)
+            fig.tight_layout()
+            path = folder / f"curve-{_slug(dataset)}-{_slug(vectors)}-{model}.png"
+            fig.savefig(path, dpi=110)
+            plt.close(fig)
+            written.append(path)
+    return written
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
+
+
+def write_report(folder: str | Path, *, title: str | None = None) -> Path:
+    """Write report.md, summary.csv/json, comparisons.csv and plots/ for a results folder."""
+    folder = Path(folder)
+    records = list(ResultsStore(folder).records())
+    if not records:
+        raise FileNotFoundError(f"{folder}: no finished runs in runs.jsonl to report on")
+    summaries, comparisons = summarize(records)
+    plots = plot(summaries, folder / "plots")
+    _write_csv(folder / "summary.csv", [asdict(s) for s in summaries])
+    _write_csv(folder / "comparisons.csv", [asdict(c) for c in comparisons])
+    (folder / "summary.json").write_text(
+        json.dumps(
+            {
+                "summaries": [asdict(s) for s in summaries],
+                "comparisons": [asdict(c) for c in comparisons],
+            },
+            indent=2,
+        )
+    )
+    body = [
+        f"# {title or folder.name}",
+        "",
+        f"{len(records)} runs. Test accuracy and macro-F1 in %; ± is the standard deviation over "
+        "replications (seeds, or cross-validation folds), [±] the 95% confidence interval of the mean.",
+        "",
+        markdown_tables(summaries, comparisons),
+        "",
+        *(f"![{p.stem}](plots/{p.name})" for p in plots),
+        "",
+    ]
+    path = folder / "report.md"
+    path.write_text("\n".join(body), encoding="utf-8")
+    return path
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        if not rows:
+            return
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

@@ -1,0 +1,279 @@
+"""Benchmark grids in YAML, validated before anything runs.
+
+A typo fails at once with the file, the line and the key that is wrong::
+
+    name: kim2014
+    datasets: [mr, sst2, subj, trec]    # names, or {name, train_file, dev_file, test_file, format}
+    vectors: ["${NLPTRANSFER_DATA}/vectors/glove.6B.100d.txt.gz"]   # ${VAR} expanded
+    models: [cnn]
+    modes: [random, frozen, finetune, multichannel]
+    seeds: [0, 1, 2, 3, 4]
+    train_fraction: [1.0]
+    train: {epochs: 25, optimizer: adadelta, batch_size: 50}
+
+Example:
+    >>> cfg = parse_bench_config("name: demo\\ndatasets: [sst2]\\nvectors: [glove-6b-50d]\\n")
+    >>> cfg.models, cfg.modes, cfg.seeds
+    (['cnn'], ['frozen', 'finetune'], [0])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nlptransfer.errors import NLPTransferError
+from nlptransfer.nn.classifiers import CLASSIFIERS
+from nlptransfer.nn.embedding import EMBEDDING_MODES
+from nlptransfer.train.trainer import TrainConfig
+
+
+class BenchConfigError(NLPTransferError, ValueError):
+    """A benchmark config is invalid; the message names the file, line and key."""
+
+
+DATASET_KEYS = {
+    "name",
+    "train_file",
+    "dev_file",
+    "test_file",
+    "format",
+    "text_column",
+    "label_column",
+}
+EMBEDDING_KEYS = {
+    "oov",
+    "trainable_rows",
+    "unfreeze_at",
+    "unfreeze_unit",
+    "lr_scale",
+    "l2_to_pretrained",
+    "max_norm",
+    "projection",
+}
+TOKENIZER_KEYS = {"name", "lowercase", "max_tokens", "pattern"}
+VOCAB_KEYS = {"min_freq", "max_size", "add_vectors_words"}
+TRAIN_KEYS = {f.name for f in dataclasses.fields(TrainConfig)} - {"progress"}
+
+
+@dataclass
+class DatasetSpec:
+    """A dataset of the grid: a catalogue name, or files."""
+
+    name: str
+    train_file: str | None = None
+    dev_file: str | None = None
+    test_file: str | None = None
+    format: str | None = None
+    text_column: str | None = None
+    label_column: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+
+@dataclass
+class BenchConfig:
+    """A validated benchmark grid (see the module docstring for the YAML form)."""
+
+    name: str
+    datasets: list[DatasetSpec]
+    vectors: list[str]
+    models: list[str] = field(default_factory=lambda: ["cnn"])
+    modes: list[str] = field(default_factory=lambda: ["frozen", "finetune"])
+    seeds: list[int] = field(default_factory=lambda: [0])
+    train_fraction: list[float] = field(default_factory=lambda: [1.0])
+    cv_folds: int = 10
+    max_train_examples: int | None = None
+    train: dict[str, Any] = field(default_factory=dict)
+    model_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    embedding: dict[str, Any] = field(default_factory=dict)
+    tokenizer: dict[str, Any] = field(default_factory=lambda: {"name": "spacy"})
+    vocab: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["datasets"] = [d.to_dict() for d in self.datasets]
+        return data
+
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class _Validator:
+    def __init__(self, text: str, source: str) -> None:
+        self.source = source
+        try:
+            self.root = yaml.compose(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f", line {mark.line + 1}" if mark else ""
+            raise BenchConfigError(
+                f"{source}{line}: invalid YAML ({getattr(exc, 'problem', exc)})"
+            ) from None
+
+    def fail(self, node: yaml.Node | None, message: str) -> BenchConfigError:
+        line = f", line {node.start_mark.line + 1}" if node is not None else ""
+        return BenchConfigError(f"{self.source}{line}: {message}")
+
+    def value(self, node: yaml.Node) -> Any:
+        return yaml.safe_load(yaml.serialize(node))
+
+    def mapping(self, node: yaml.Node | None, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"expected {what} to be a mapping (key: value)")
+        out = {}
+        for key_node, value_node in node.value:
+            out[str(key_node.value)] = (key_node, value_node)
+        return out
+
+    def check_keys(
+        self, items: dict[str, tuple[yaml.Node, yaml.Node]], allowed: set[str], where: str
+    ) -> None:
+        for key, (key_node, _) in items.items():
+            if key not in allowed:
+                raise self.fail(
+                    key_node,
+                    f"unknown key {key!r} in {where}; expected one of: {', '.join(sorted(allowed))}",
+                )
+
+    def expand(self, text: str, node: yaml.Node) -> str:
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise self.fail(
+                    node, f"${{{name}}} is used but the environment variable {name} is not set"
+                )
+            return os.environ[name]
+
+        return _VAR.sub(replace, text)
+
+    def string_list(
+        self, node: yaml.Node, key: str, allowed: tuple[str, ...] | None = None
+    ) -> list[str]:
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        out = []
+        for item in items:
+            if not isinstance(item, yaml.ScalarNode) or item.value == "":
+                raise self.fail(item, f"expected a string in {key!r}")
+            text = self.expand(str(item.value), item)
+            if allowed is not None and text not in allowed:
+                raise self.fail(
+                    item,
+                    f"unknown value {text!r} in {key!r}; expected one of: {', '.join(allowed)}",
+                )
+            out.append(text)
+        if not out:
+            raise self.fail(node, f"{key!r} must not be empty")
+        return out
+
+    def typed(self, node: yaml.Node, key: str, kind: type | tuple[type, ...]) -> Any:
+        value = self.value(node)
+        if value is not None and (
+            not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float))
+        ):
+            names = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
+            raise self.fail(node, f"expected {names} for {key!r}, found {value!r}")
+        return value
+
+
+def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
+    """Validate YAML text and return the :class:`BenchConfig`."""
+    v = _Validator(text, source)
+    top = v.mapping(v.root, "the config")
+    allowed = {f.name for f in dataclasses.fields(BenchConfig)} - {"source"}
+    v.check_keys(top, allowed, "the config")
+    for required in ("name", "datasets", "vectors"):
+        if required not in top:
+            raise v.fail(v.root, f"missing required key {required!r}")
+    cfg: dict[str, Any] = {"source": source}
+    cfg["name"] = str(v.typed(top["name"][1], "name", str))
+    if "description" in top:
+        cfg["description"] = str(v.typed(top["description"][1], "description", str))
+    datasets = []
+    node = top["datasets"][1]
+    for item in node.value if isinstance(node, yaml.SequenceNode) else [node]:
+        if isinstance(item, yaml.MappingNode):
+            fields = v.mapping(item, "a dataset")
+            v.check_keys(fields, DATASET_KEYS, "a dataset")
+            if "name" not in fields:
+                raise v.fail(item, "a dataset given as a mapping needs a 'name'")
+            datasets.append(
+                DatasetSpec(**{k: v.expand(str(v.value(n)), n) for k, (_, n) in fields.items()})
+            )
+        else:
+            datasets.append(DatasetSpec(name=v.string_list(item, "datasets")[0]))
+    cfg["datasets"] = datasets
+    cfg["vectors"] = v.string_list(top["vectors"][1], "vectors")
+    if "models" in top:
+        cfg["models"] = v.string_list(top["models"][1], "models", tuple(CLASSIFIERS))
+    if "modes" in top:
+        cfg["modes"] = v.string_list(top["modes"][1], "modes", EMBEDDING_MODES)
+    if "seeds" in top:
+        seeds_node = top["seeds"][1]
+        seeds = v.value(seeds_node)
+        if (
+            not isinstance(seeds, list)
+            or not seeds
+            or not all(isinstance(s, int) and not isinstance(s, bool) for s in seeds)
+        ):
+            raise v.fail(
+                seeds_node, f"expected a non-empty list of integers for 'seeds', found {seeds!r}"
+            )
+        cfg["seeds"] = seeds
+    if "train_fraction" in top:
+        frac_node = top["train_fraction"][1]
+        fractions = v.value(frac_node)
+        fractions = fractions if isinstance(fractions, list) else [fractions]
+        if not fractions or not all(
+            isinstance(f, int | float) and not isinstance(f, bool) and 0 < f <= 1 for f in fractions
+        ):
+            raise v.fail(
+                frac_node, f"expected fractions in (0, 1] for 'train_fraction', found {fractions!r}"
+            )
+        cfg["train_fraction"] = [float(f) for f in fractions]
+    for key in ("cv_folds", "max_train_examples"):
+        if key in top:
+            value = v.typed(top[key][1], key, int)
+            if value is not None and value < (2 if key == "cv_folds" else 1):
+                raise v.fail(top[key][1], f"{key!r} is too small: {value}")
+            cfg[key] = value
+    sections = {
+        "train": TRAIN_KEYS,
+        "embedding": EMBEDDING_KEYS,
+        "tokenizer": TOKENIZER_KEYS,
+        "vocab": VOCAB_KEYS,
+    }
+    for key, keys in sections.items():
+        if key in top:
+            fields = v.mapping(top[key][1], repr(key))
+            v.check_keys(fields, keys, repr(key))
+            cfg[key] = {k: v.value(n) for k, (_, n) in fields.items()}
+    if "train" in cfg:
+        try:
+            TrainConfig(**cfg["train"])
+        except (TypeError, ValueError) as exc:
+            raise v.fail(top["train"][1], f"invalid 'train' settings: {exc}") from None
+    if "model_options" in top:
+        fields = v.mapping(top["model_options"][1], "'model_options'")
+        v.check_keys(fields, set(CLASSIFIERS), "'model_options'")
+        cfg["model_options"] = {k: v.value(n) or {} for k, (_, n) in fields.items()}
+    return BenchConfig(**cfg)
+
+
+def load_bench_config(path: str | Path) -> BenchConfig:
+    """Read and validate a benchmark config file."""
+    path = Path(path)
+    if not path.is_file():
+        raise BenchConfigError(f"{path}: no such benchmark config")
+    return parse_bench_config(path.read_text(encoding="utf-8"), str(path))

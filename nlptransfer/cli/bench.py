@@ -1,0 +1,68 @@
+"""``nlptransfer bench CONFIG`` and ``nlptransfer report DIR``: run a grid, report on it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+
+from nlptransfer.bench.grid import expand_grid
+from nlptransfer.bench.report import markdown_tables, summarize, write_report
+from nlptransfer.bench.results import ResultsStore
+from nlptransfer.bench.runner import EXECUTORS, run_grid
+from nlptransfer.bench.schema import load_bench_config
+
+console = Console()
+logger = logging.getLogger(__name__)
+
+
+def bench(
+    config: Path = typer.Argument(..., help="A benchmark grid in YAML (see configs/)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Results folder (default: runs/<config name>)."
+    ),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Runs at a time."),
+    executor: str = typer.Option("local", help=f"One of: {', '.join(EXECUTORS)}."),
+    address: str | None = typer.Option(None, help="Ray cluster address (auto, ray://host:port)."),
+    resume: bool = typer.Option(
+        True, "--resume/--no-resume", help="Skip runs already in the folder."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Validate and list the runs, run nothing."
+    ),
+) -> None:
+    """Run a benchmark grid (datasets x vectors x models x modes x seeds), then report on it."""
+    if executor not in EXECUTORS:
+        raise typer.BadParameter(f"expected one of {', '.join(EXECUTORS)}", param_hint="--executor")
+    cfg = load_bench_config(config)
+    runs = expand_grid(cfg)
+    folder = out or Path("runs") / cfg.name
+    store = ResultsStore(folder)
+    done = store.finished_ids() if resume else set()
+    console.print(
+        f"[bold]{cfg.name}[/bold]: {len(runs)} runs ({len([r for r in runs if r.run_id in done])} already done) -> {folder}"
+    )
+    if dry_run:
+        for spec in runs:
+            console.print(f"  {spec.run_id}  {spec.label()}  vectors={spec.vectors}")
+        return
+    (folder / "config.yaml").write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
+    run_grid(runs, store, jobs=jobs, executor=executor, address=address, resume=resume)
+    _print_report(folder, cfg.name)
+
+
+def report(
+    folder: Path = typer.Argument(..., help="A results folder written by `nlptransfer bench`."),
+) -> None:
+    """Write report.md, CSV, JSON and plots for a results folder, and print the tables."""
+    _print_report(folder, None)
+
+
+def _print_report(folder: Path, title: str | None) -> None:
+    path = write_report(folder, title=title)
+    summaries, comparisons = summarize(list(ResultsStore(folder).records()))
+    console.print(Markdown(markdown_tables(summaries, comparisons)))
+    console.print(f"report: {path}  plots: {folder / 'plots'}")
