@@ -2,8 +2,9 @@
 
 Datasets with a test split are replicated over ``seeds``; datasets without one (MR, Subj) are
 cross-validated, and their ``cv_folds`` folds are the replications (fold ``i`` runs with seed
-``seeds[0] + i``), as the literature reports them. ``random`` mode uses no vectors, so it runs
-once per cell, not once per vectors file.
+``seeds[0] + i``), as the literature reports them. ``random`` mode uses none of the vectors'
+values, but it runs once per vectors file all the same: its rows get the vectors' dimension and
+spread, so the baseline differs from the pretrained modes in one thing only.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def expand_grid(config: BenchConfig) -> list[RunSpec]:
                         for mode in config.modes:
                             spec = RunSpec(
                                 dataset=dataset.to_dict(),
-                                vectors=None if mode == "random" else vectors,
+                                vectors=vectors,
                                 model=model,
                                 mode=mode,
                                 seed=seed,

@@ -16,6 +16,7 @@ import csv
 import json
 import logging
 import math
+import warnings
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -113,27 +114,14 @@ def _vectors_name(value: str | None) -> str:
 
 
 def _cells(records: list[dict[str, Any]]) -> dict[tuple, dict[str, dict[int, dict[str, Any]]]]:
-    """(dataset, vectors, model, fraction) -> mode -> replicate -> record; random runs (no
-    vectors) join every vectors cell of their dataset, model and fraction."""
+    """(dataset, vectors, model, fraction) -> mode -> replicate (seed or fold) -> record."""
     cells: dict[tuple, dict[str, dict[int, dict[str, Any]]]] = defaultdict(
         lambda: defaultdict(dict)
     )
-    randoms = [r for r in records if r["mode"] == "random"]
     for r in records:
-        if r["mode"] == "random":
-            continue
         key = (r["dataset"]["name"], _vectors_name(r["vectors"]), r["model"], r["train_fraction"])
         rep = r["fold"] if r.get("fold") is not None else r["seed"]
         cells[key][r["mode"]][rep] = r
-    for r in randoms:
-        rep = r["fold"] if r.get("fold") is not None else r["seed"]
-        matched = [
-            k
-            for k in cells
-            if (k[0], k[2], k[3]) == (r["dataset"]["name"], r["model"], r["train_fraction"])
-        ]
-        for key in matched or [(r["dataset"]["name"], "-", r["model"], r["train_fraction"])]:
-            cells[key]["random"][rep] = r
     return cells
 
 
@@ -187,13 +175,15 @@ def summarize(records: list[dict[str, Any]]) -> tuple[list[ModeSummary], list[Co
 def _compare(key: tuple, a: str, b: str, diffs: list[float]) -> Comparison:
     mean, _, half = mean_std_ci(diffs)
     t_p = w_p = None
-    arr = np.asarray(diffs)
-    if len(arr) >= 2 and np.any(arr != arr[0]):
+    arr = np.round(np.asarray(diffs), 9)  # accuracy differences: exact up to float noise
+    if len(arr) >= 2 and np.ptp(arr) > 0:
         t_p = float(stats.ttest_rel(arr, np.zeros_like(arr)).pvalue)
     elif len(arr) >= 2 and arr[0] != 0:
-        t_p = 0.0  # every pair differs by the same non-zero amount
+        t_p = 0.0  # every pair differs by the same non-zero amount: no variance to test
     if len(arr) >= 2 and np.any(arr != 0):
-        w_p = float(stats.wilcoxon(arr).pvalue)
+        with warnings.catch_warnings():  # scipy warns on identical differences; p is still exact
+            warnings.simplefilter("ignore", RuntimeWarning)
+            w_p = float(stats.wilcoxon(arr).pvalue)
     if t_p is not None and t_p < ALPHA:
         verdict = "helps" if mean > 0 else "hurts"
     else:

@@ -1,12 +1,13 @@
 """The results file: one JSON line per finished run, appended so a crash never tears a line.
 
-Each record is written with a single ``write`` on a file opened with ``O_APPEND`` and then
-``fsync``-ed: a run is either entirely in the file or not at all. A reader skips (and reports)
+Each record is written with a single ``write`` on a file opened with ``O_APPEND``, under an
+exclusive lock, and then ``fsync``-ed: a run is either entirely in the file or not at all. A reader skips (and reports)
 a last line cut short by a crash in the middle of a write, so ``--resume`` simply reruns it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -42,6 +43,7 @@ class ResultsStore:
         )
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # several writers (e.g. two bench processes) take turns
             if os.fstat(fd).st_size and not self._ends_with_newline():
                 line = b"\n" + line  # a torn line from a crash: start ours on a fresh line
             written = os.write(fd, line)

@@ -215,7 +215,7 @@ class Trainer:
                     self.model.apply_constraints()
                 self.step += 1
                 seen += len(labels)
-                total_loss += float(loss) * len(labels)
+                total_loss += loss.item() * len(labels)
             train_loss = total_loss / max(len(train_ids), 1)
             dev = (
                 self.evaluate(dev_ids, dev_labels)

@@ -1,0 +1,35 @@
+"""Grid expansion: counts, cross-validation folds as replications, random runs once, stable ids."""
+
+from __future__ import annotations
+
+from nlptransfer.bench.grid import expand_grid
+from nlptransfer.bench.schema import parse_bench_config
+
+CONFIG = """\
+name: g
+datasets: [mr, sst2]
+vectors: [a.txt, b.txt]
+modes: [random, frozen, finetune]
+seeds: [0, 1]
+cv_folds: 3
+"""
+
+
+def test_counts_and_folds_as_replications():
+    runs = expand_grid(parse_bench_config(CONFIG))
+    mr = [r for r in runs if r.dataset["name"] == "mr"]
+    sst2 = [r for r in runs if r.dataset["name"] == "sst2"]
+    # mr: 3 folds x 2 vectors x 3 modes; sst2: 2 seeds x 2 vectors x 3 modes
+    assert len(mr) == 3 * 6 and len(sst2) == 2 * 6
+    assert {r.fold for r in mr} == {0, 1, 2} and {r.fold for r in sst2} == {None}
+    # random rows take each vectors file's dimension and spread, so random runs per vectors
+    assert {r.vectors for r in runs if r.mode == "random"} == {"a.txt", "b.txt"}
+    assert {r.replicate for r in mr} == {0, 1, 2}
+
+
+def test_run_ids_are_stable_and_distinct():
+    first = [r.run_id for r in expand_grid(parse_bench_config(CONFIG))]
+    second = [r.run_id for r in expand_grid(parse_bench_config(CONFIG))]
+    assert first == second and len(set(first)) == len(first)
+    changed = [r.run_id for r in expand_grid(parse_bench_config(CONFIG + "train: {epochs: 2}\n"))]
+    assert not set(changed) & set(first)

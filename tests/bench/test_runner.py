@@ -1,0 +1,119 @@
+"""Running real grids: records, resume after kill -9, the process pool and Ray."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from nlptransfer.bench.grid import expand_grid
+from nlptransfer.bench.results import ResultsStore
+from nlptransfer.bench.runner import run_grid
+from nlptransfer.bench.schema import parse_bench_config
+
+GRID = """\
+name: tiny
+datasets: [sst2]
+vectors: [glove-6b-50d]
+models: [nbow]
+modes: [random, frozen, finetune]
+seeds: [0, 1]
+max_train_examples: 300
+tokenizer: {name: whitespace}
+train: {epochs: 2, optimizer: adam, lr: 0.01, batch_size: 50}
+"""
+
+
+@pytest.fixture
+def data_env(shared_data, monkeypatch):
+    monkeypatch.setenv("NLPTRANSFER_DATA", str(shared_data))
+    monkeypatch.setenv("NLPTRANSFER_OFFLINE", "1")
+    return shared_data
+
+
+def test_local_run_writes_complete_records(tmp_path, data_env):
+    runs = expand_grid(parse_bench_config(GRID))
+    store = ResultsStore(tmp_path)
+    records = run_grid(runs, store, progress=False)
+    assert len(records) == 6 == len(list(store.records()))
+    first = records[0]
+    assert first["train_examples"] == 300 and first["label_names"] == ["negative", "positive"]
+    assert 0 <= first["metrics"]["test"]["accuracy"] <= 1
+    assert first["timings"]["train_seconds"] > 0 and first["peak_memory_mb"] > 0
+    frozen = next(r for r in records if r["mode"] == "frozen")
+    tuned = next(r for r in records if r["mode"] == "finetune")
+    assert frozen["trainable_parameters"] < tuned["trainable_parameters"]  # embedding excluded
+    # vectors are loaded once per process: only the first run pays for them
+    assert sum(r["timings"]["vectors_load_seconds"] > 0 for r in records) <= 1
+    assert run_grid(runs, store, progress=False) == []  # resume: nothing left to do
+    with pytest.raises(FileExistsError, match="--resume"):
+        run_grid(runs, store, resume=False, progress=False)
+
+
+def test_kill_9_loses_only_runs_in_flight(tmp_path, data_env):
+    config = tmp_path / "grid.yaml"
+    config.write_text(GRID.replace("seeds: [0, 1]", "seeds: [0, 1, 2]"))
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "nlptransfer",
+        "--quiet",
+        "bench",
+        str(config),
+        "--out",
+        str(out),
+    ]
+    proc = subprocess.Popen(
+        command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    results = out / "runs.jsonl"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if results.exists() and len(results.read_bytes().splitlines()) >= 2:
+            break
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = [json.loads(line) for line in results.read_bytes().splitlines()]
+    assert 2 <= len(before) < 9
+    subprocess.run(
+        command,
+        check=True,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    after = list(ResultsStore(out).records())
+    assert len(after) == 9 and len({r["run_id"] for r in after}) == 9
+    # runs finished before the kill were not redone
+    assert [r["finished_at"] for r in after[: len(before)]] == [r["finished_at"] for r in before]
+    assert (out / "report.md").exists() and (out / "plots").is_dir()
+
+
+def test_process_pool(tmp_path, data_env):
+    runs = expand_grid(parse_bench_config(GRID))[:4]
+    records = run_grid(runs, ResultsStore(tmp_path), jobs=2, progress=False)
+    assert sorted(r["run_id"] for r in records) == sorted(r.run_id for r in runs)
+
+
+def test_ray_local_instance(tmp_path, data_env):
+    pytest.importorskip(
+        "ray", reason="the Ray executor is an optional extra: pip install nlptransfer[ray]"
+    )
+    runs = expand_grid(parse_bench_config(GRID))[:2]
+    records = run_grid(runs, ResultsStore(tmp_path), jobs=2, executor="ray", progress=False)
+    assert sorted(r["run_id"] for r in records) == sorted(r.run_id for r in runs)
+    assert all(r["metrics"]["test"]["accuracy"] > 0 for r in records)
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(ValueError, match="unknown executor 'dask'"):
+        run_grid([], ResultsStore(tmp_path), executor="dask")
+    with pytest.raises(ValueError, match="jobs must be >= 1"):
+        run_grid([], ResultsStore(tmp_path), jobs=0)

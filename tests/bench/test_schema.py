@@ -1,0 +1,81 @@
+"""Benchmark configs: valid grids parse; every kind of mistake names its line and key."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlptransfer.bench.schema import BenchConfigError, load_bench_config, parse_bench_config
+from tests.conftest import REPO
+
+GOOD = """\
+name: kim2014
+datasets: [mr, {name: mine, train_file: "${HOME}/train.txt", format: kim}]
+vectors: ["${HOME}/glove.txt.gz", glove-6b-50d]
+models: [cnn, nbow]
+modes: [random, frozen, finetune, multichannel]
+seeds: [0, 1, 2]
+train_fraction: [0.1, 1.0]
+train: {epochs: 3, optimizer: adam, batch_size: 32}
+model_options: {cnn: {filters: 50}}
+embedding: {oov: zero}
+tokenizer: {name: whitespace, lowercase: true}
+"""
+
+
+def test_a_full_config(monkeypatch):
+    monkeypatch.setenv("HOME", "/data")
+    cfg = parse_bench_config(GOOD, "grid.yaml")
+    assert cfg.vectors == ["/data/glove.txt.gz", "glove-6b-50d"]
+    assert cfg.datasets[1].train_file == "/data/train.txt" and cfg.datasets[1].format == "kim"
+    assert cfg.train == {"epochs": 3, "optimizer": "adam", "batch_size": 32}
+    assert cfg.model_options == {"cnn": {"filters": 50}}
+    assert cfg.train_fraction == [0.1, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        (
+            ("models: [cnn, nbow]", "models: [cnn, transformer]"),
+            4,
+            "unknown value 'transformer' in 'models'",
+        ),
+        (("modes: [random,", "modes: [static,"), 5, "unknown value 'static' in 'modes'"),
+        (("seeds: [0, 1, 2]", "seeds: [0, one]"), 6, "list of integers for 'seeds'"),
+        (("train_fraction: [0.1, 1.0]", "train_fraction: [0, 1.5]"), 7, "fractions in (0, 1]"),
+        (("batch_size: 32", "batchsize: 32"), 8, "unknown key 'batchsize' in 'train'"),
+        (("optimizer: adam", "optimizer: lbfgs"), 8, "unknown optimizer 'lbfgs'"),
+        (("cnn: {filters: 50}", "lstm: {filters: 50}"), 9, "unknown key 'lstm' in 'model_options'"),
+        (("tokenizer:", "tokeniser:"), 11, "unknown key 'tokeniser' in the config"),
+        (("format: kim}", "fmt: kim}"), 2, "unknown key 'fmt' in a dataset"),
+    ],
+)
+def test_mistakes_name_the_line_and_key(monkeypatch, change, line, message):
+    monkeypatch.setenv("HOME", "/data")
+    bad = GOOD.replace(*change)
+    assert bad != GOOD
+    with pytest.raises(BenchConfigError) as info:
+        parse_bench_config(bad, "grid.yaml")
+    assert f"grid.yaml, line {line}:" in str(info.value)
+    assert message in str(info.value)
+
+
+def test_unset_variable(monkeypatch):
+    monkeypatch.delenv("NLPTRANSFER_NOPE", raising=False)
+    text = "name: x\ndatasets: [sst2]\nvectors: ['${NLPTRANSFER_NOPE}/v.txt']\n"
+    with pytest.raises(BenchConfigError, match=r"line 3: \$\{NLPTRANSFER_NOPE\} is used but"):
+        parse_bench_config(text)
+
+
+def test_missing_required_and_broken_yaml():
+    with pytest.raises(BenchConfigError, match="missing required key 'vectors'"):
+        parse_bench_config("name: x\ndatasets: [sst2]\n")
+    with pytest.raises(BenchConfigError, match="line 3: invalid YAML"):
+        parse_bench_config("name: x\ndatasets: [sst2\nvectors: [a]\n")
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "configs").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_configs_are_valid(path, monkeypatch, shared_data):
+    monkeypatch.setenv("NLPTRANSFER_DATA", str(shared_data))
+    cfg = load_bench_config(path)
+    assert cfg.name and cfg.datasets and cfg.vectors
