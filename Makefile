@@ -33,9 +33,11 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format nlptransfer tests benchmarks
 	$(VENV)/bin/ruff check --fix nlptransfer tests benchmarks
 
+# The main job: frozen vs fine-tuned GloVe on tweet sentiment, offline, from PyPI alone
+# (configs/quick.yaml); prints the report's tables and writes runs/quick/report.md and plots/.
+# Run again to reprint the report: finished runs are kept (delete runs/quick to start over).
 demo: $(STAMP)
-	$(PY) -m nlptransfer vectors info glove-6b-50d
-	$(PY) -m nlptransfer vectors neighbors glove-6b-50d king frog movie excellent -k 8
+	NLPTRANSFER_OFFLINE=1 $(PY) -m nlptransfer bench configs/quick.yaml --out runs/quick
 
 bench-load: $(STAMP)
 	$(PY) benchmarks/bench_load.py

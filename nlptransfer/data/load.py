@@ -32,6 +32,7 @@ import numpy as np
 
 from nlptransfer.data.catalog import DatasetEntry, canonical_name, dataset_entry
 from nlptransfer.data.labels import LabelMapper, encode_labels, infer_label_names
+from nlptransfer.data.readers import read_split
 from nlptransfer.data.rows import BadRowPolicy, RawSplit, check_policy, handle_bad_rows
 from nlptransfer.data.sources import Resolved, read_files, resolve_catalogued, split_files_in
 from nlptransfer.data.splits import (
@@ -366,3 +367,24 @@ def _to_dataset_dict(
             split=datasets.NamedSplit(split),
         )
     return result
+
+
+def read_labelled_file(
+    path: str | Path,
+    label_names: Sequence[str],
+    *,
+    format: str | None = None,
+    text_column: str | None = None,
+    label_column: str | None = None,
+    on_bad_rows: BadRowPolicy = "raise",
+) -> tuple[list[str], list[int]]:
+    """Texts and label ids of one labelled file, labels mapped onto ``label_names``.
+
+    For evaluating a trained model on a file: no splitting, every row kept (bad rows reported
+    with their line numbers, as :func:`load_dataset` does).
+    """
+    check_policy(on_bad_rows)
+    raw = read_split(path, format=format, text_column=text_column, label_column=label_column)
+    texts, ids, _ = encode_labels(raw, LabelMapper(label_names))
+    handle_bad_rows(raw.bad_rows, on_bad_rows)
+    return texts, ids

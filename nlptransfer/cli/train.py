@@ -1,0 +1,187 @@
+"""``nlptransfer train | predict | evaluate``: a classifier from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nlptransfer.nn.classifiers import CLASSIFIERS
+from nlptransfer.nn.embedding import EMBEDDING_MODES
+
+console = Console()
+
+
+def _dataset(name, train_file, dev_file, test_file, fold, seed):  # type: ignore[no-untyped-def]
+    from nlptransfer.data import load_dataset
+
+    if not name and not train_file:
+        raise typer.BadParameter("give --dataset NAME or --train-file FILE", param_hint="--dataset")
+    options = {"seed": seed}
+    if fold is not None:
+        options["fold"] = fold
+    if train_file:
+        return load_dataset(
+            None, train_file=train_file, dev_file=dev_file, test_file=test_file, **options
+        )
+    return load_dataset(name, **options)
+
+
+def train(
+    dataset: str | None = typer.Option(
+        None, "--dataset", "-d", help="A dataset name (mr, sst2, trec, imdb, tweets, ...)."
+    ),
+    train_file: Path | None = typer.Option(
+        None, help="Training file (CSV/TSV/JSONL/Parquet/Kim LABEL TEXT)."
+    ),
+    dev_file: Path | None = typer.Option(None, help="Dev file (default: carved from train)."),
+    test_file: Path | None = typer.Option(None, help="Test file."),
+    vectors: str | None = typer.Option(
+        "glove-6b-50d", help="Vectors name or path (none for --mode random)."
+    ),
+    model: str = typer.Option("cnn", help=f"One of: {', '.join(CLASSIFIERS)}."),
+    mode: str = typer.Option("finetune", help=f"One of: {', '.join(EMBEDDING_MODES)}."),
+    epochs: int = typer.Option(25, min=1),
+    optimizer: str = typer.Option("adadelta", help="adadelta (Kim), adam, adamw or sgd."),
+    lr: float | None = typer.Option(None, help="Learning rate (default per optimizer)."),
+    batch_size: int = typer.Option(50, min=1),
+    patience: int = typer.Option(5, min=1, help="Early stopping patience in epochs."),
+    seed: int = typer.Option(0),
+    fold: int | None = typer.Option(None, help="Cross-validation fold for mr/subj (0-9)."),
+    tokenizer: str = typer.Option("spacy", help="spacy, whitespace or regex."),
+    lowercase: bool = typer.Option(
+        False, help="Lowercase tokens (uncased vectors match either way)."
+    ),
+    threads: int | None = typer.Option(None, help="CPU threads for torch."),
+    out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),
+) -> None:
+    """Train a text classifier on pretrained vectors; write a self-contained model folder."""
+    from nlptransfer.text.tokenize import get_tokenizer
+    from nlptransfer.train.classify import train_classifier
+    from nlptransfer.train.trainer import TrainConfig
+    from nlptransfer.vectors.load import load_vectors
+
+    if model not in CLASSIFIERS:
+        raise typer.BadParameter(f"expected one of {', '.join(CLASSIFIERS)}", param_hint="--model")
+    if mode not in EMBEDDING_MODES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(EMBEDDING_MODES)}", param_hint="--mode"
+        )
+    config = TrainConfig(
+        epochs=epochs,
+        optimizer=optimizer,
+        lr=lr,
+        batch_size=batch_size,
+        patience=patience,
+        seed=seed,
+        threads=threads,
+    )
+    ds = _dataset(dataset, train_file, dev_file, test_file, fold, seed)
+    labels = ds["train"].features["label"].names
+    loaded = None if vectors in (None, "", "none") else load_vectors(vectors)
+    if loaded is None and mode != "random":
+        raise typer.BadParameter(f"mode {mode!r} needs --vectors", param_hint="--vectors")
+    run = train_classifier(
+        (ds["train"]["text"], ds["train"]["label"]),
+        label_names=labels,
+        vectors=loaded,
+        dev=(ds["dev"]["text"], ds["dev"]["label"]),
+        test=(ds["test"]["text"], ds["test"]["label"]) if "test" in ds else None,
+        model=model,
+        mode=mode,
+        tokenizer=get_tokenizer(tokenizer, lowercase=lowercase),
+        train_config=config,
+        out=out,
+        info={"dataset": {"name": dataset or str(train_file), "fold": fold}},
+    )
+    for split in ("dev", "test"):
+        if split in run.metrics:
+            m = run.metrics[split]
+            console.print(f"{split}: accuracy {m['accuracy']:.4f}  macro-F1 {m['macro_f1']:.4f}")
+    console.print(f"model folder: {out}")
+
+
+def predict(
+    folder: Path = typer.Argument(..., help="A model folder written by `nlptransfer train`."),
+    text: list[str] | None = typer.Option(
+        None, "--text", "-t", help="A text to classify (repeatable)."
+    ),
+    file: Path | None = typer.Option(None, "--file", "-f", help="A file with one text a line."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object a line."),
+) -> None:
+    """Classify texts: one line per input with the label and its probability."""
+    from nlptransfer.train.model_folder import load_classifier
+
+    texts = list(text or [])
+    if file is not None:
+        texts += [
+            line.rstrip("\n")
+            for line in file.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+    if not texts:
+        raise typer.BadParameter("give --text or --file", param_hint="--text")
+    pipeline = load_classifier(folder)
+    for source, p in zip(texts, pipeline.predict(texts), strict=True):
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {
+                        "text": source,
+                        "label": p.label,
+                        "probability": round(p.probability, 6),
+                        "probabilities": p.probabilities,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            typer.echo(f"{p.label}\t{p.probability:.4f}\t{source}")
+
+
+def evaluate(
+    folder: Path = typer.Argument(..., help="A model folder written by `nlptransfer train`."),
+    dataset: str | None = typer.Option(
+        None, "--dataset", "-d", help="Evaluate on this dataset's test split."
+    ),
+    test_file: Path | None = typer.Option(None, help="Or on this labelled file."),
+    fold: int | None = typer.Option(None, help="Cross-validation fold for mr/subj."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Accuracy, macro-F1 and the confusion matrix of a trained model on labelled data."""
+    from nlptransfer.data import load_dataset
+    from nlptransfer.data.load import read_labelled_file
+    from nlptransfer.train.metrics import classification_metrics
+    from nlptransfer.train.model_folder import load_classifier
+
+    pipeline = load_classifier(folder)
+    names = pipeline.label_names
+    if test_file is not None:
+        texts, labels = read_labelled_file(test_file, names)
+    elif dataset:
+        split = load_dataset(dataset, **({"fold": fold} if fold is not None else {}))["test"]
+        if list(split.features["label"].names) != names:
+            raise typer.BadParameter(
+                f"the dataset's labels {split.features['label'].names} differ from the model's {names}"
+            )
+        texts, labels = split["text"], split["label"]
+    else:
+        raise typer.BadParameter("give --dataset or --test-file", param_hint="--dataset")
+    probs = pipeline.predict_proba(texts)
+    metrics = classification_metrics(labels, probs.argmax(axis=1).tolist(), len(names))
+    if as_json:
+        typer.echo(json.dumps(metrics, indent=2))
+        return
+    console.print(
+        f"accuracy {metrics['accuracy']:.4f}  macro-F1 {metrics['macro_f1']:.4f}  ({metrics['examples']} examples)"
+    )
+    table = Table(title="confusion matrix (rows: gold, columns: predicted)")
+    table.add_column("")
+    for name in names:
+        table.add_column(name, justify="right")
+    for name, row in zip(names, metrics["confusion_matrix"], strict=True):
+        table.add_row(name, *map(str, row))
+    console.print(table)
