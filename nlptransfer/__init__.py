@@ -13,6 +13,7 @@ Example:
 from importlib import import_module
 from typing import Any
 
+from nlptransfer import evaluate
 from nlptransfer.errors import (
     NLPTransferError,
     UnknownWordError,
@@ -22,6 +23,8 @@ from nlptransfer.errors import (
 from nlptransfer.text.tokenize import get_tokenizer
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.vectors import Vectors, load_vectors
+from nlptransfer.vectors.coverage import CoverageReport, coverage_report
+from nlptransfer.vectors.oov import build_matrix
 
 __version__ = "0.1.0"
 
@@ -35,6 +38,7 @@ _LAZY = {
     "load_classifier": "nlptransfer.train.model_folder",
     "load_dataset": "nlptransfer.data",
     "list_datasets": "nlptransfer.data",
+    "pretrain_vectors": "nlptransfer.vectors.pretrain",
 }
 
 
@@ -45,6 +49,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CoverageReport",
     "NLPTransferError",
     "UnknownWordError",
     "Vectors",
@@ -52,6 +57,9 @@ __all__ = [
     "VectorsNotFoundError",
     "Vocab",
     "__version__",
+    "build_matrix",
+    "coverage_report",
+    "evaluate",
     "get_tokenizer",
     "load_vectors",
     *_LAZY,

@@ -112,3 +112,32 @@ class DatasetNotFoundError(NLPTransferError, FileNotFoundError):
     def __init__(self, message: str, looked_in: list[str] | None = None) -> None:
         self.looked_in = list(looked_in or [])
         super().__init__(message)
+
+
+class CorpusError(NLPTransferError, ValueError):
+    """A training corpus is unusable: missing, corrupt, binary, empty, or too small a vocabulary.
+
+    Attributes:
+        path: the file that is wrong (or the files, comma separated).
+        line: 1-based line number reached when the problem was found, else ``None``.
+    """
+
+    def __init__(self, path: str | Path, message: str, *, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.detail = message
+        where = self.path if line is None else f"{self.path}, line {line}"
+        super().__init__(f"{where}: {message}")
+
+
+class CorpusNotFoundError(CorpusError, FileNotFoundError):
+    """A corpus file does not exist (or is not a file)."""
+
+
+class PretrainError(NLPTransferError, ValueError):
+    """Pretraining settings that cannot work together (a dimension that differs from the
+    vectors it starts from, fastText adaptation, case that disagrees with those vectors, ...)."""
+
+
+class MissingExtraError(NLPTransferError, ImportError):
+    """An optional dependency is not installed: the message names the extra to install."""

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from nlptransfer.vectors import Vectors, load_vectors
 from nlptransfer.vectors.convert import WRITABLE_FORMATS, write_vectors
-from nlptransfer.vectors.similarity import nearest
 
 app = typer.Typer(help="Inspect, convert and query pretrained word vectors.", no_args_is_help=True)
 console = Console()
@@ -133,37 +132,3 @@ def convert(
     vectors = _load(src, format, allow_pickle, limit)
     written = write_vectors(vectors, dst, to)
     console.print(f"wrote {len(vectors):,} x {vectors.dim} vectors as {to} to {written}")
-
-
-@app.command()
-def neighbors(
-    source: str = typer.Argument(..., help=SOURCE_HELP),
-    words: list[str] = typer.Argument(..., help="Query words."),
-    k: int = typer.Option(10, "-k", "--k", min=1, help="Neighbours per word."),
-    format: str | None = typer.Option(None, "--format", "-f", help="Override format detection."),
-    allow_pickle: bool = typer.Option(False, help="Allow gensim pickle files (trusted only)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-) -> None:
-    """The k nearest neighbours (cosine) of each word."""
-    vectors = _load(source, format, allow_pickle)
-    known = [w for w in words if w in vectors or vectors.has_subwords]
-    missing = [w for w in words if w not in known]
-    results = dict(zip(known, nearest(vectors, known, k=k), strict=True))
-    if as_json:
-        payload = {
-            w: [{"word": n, "cosine": round(s, 6)} for n, s in hits] for w, hits in results.items()
-        }
-        typer.echo(
-            json.dumps({"neighbors": payload, "unknown": missing}, indent=2, ensure_ascii=False)
-        )
-        return
-    for word, hits in results.items():
-        table = Table(title=f"nearest to {word!r}")
-        table.add_column("#", justify="right")
-        table.add_column("word")
-        table.add_column("cosine", justify="right")
-        for rank, (neighbor, score) in enumerate(hits, start=1):
-            table.add_row(str(rank), neighbor, f"{score:.4f}")
-        console.print(table)
-    for word in missing:
-        console.print(f"[yellow]{word!r} is not in the vocabulary[/yellow]")

@@ -165,6 +165,127 @@ class Vectors:
         meta = dict(self.meta, subset_of=self.meta.get("source"))
         return Vectors(kept, np.array(self.matrix[rows]), subwords=self.subwords, meta=meta)
 
+    # -- similarity (nlptransfer.vectors.similarity does the work) ---------------------------
+    def unit_matrix(self, *, refresh: bool = False) -> np.ndarray:
+        """The rows scaled to unit length (read-only float32), computed once and cached.
+
+        ``refresh=True`` recomputes it after the matrix was edited in place.
+
+        Example:
+            >>> import numpy as np
+            >>> Vectors(["a"], np.array([[3, 4]], np.float32)).unit_matrix()
+            array([[0.6, 0.8]], dtype=float32)
+        """
+        from nlptransfer.vectors.similarity import unit_matrix
+
+        return unit_matrix(self, refresh=refresh)
+
+    def nearest(
+        self,
+        queries: Any,
+        k: int = 10,
+        *,
+        exclude: Any = None,
+        restrict_vocab: int | None = None,
+    ) -> list[list[tuple[str, float]]]:
+        """The ``k`` nearest words (cosine) of many query words or vectors at once.
+
+        One list of ``(word, cosine)`` per query; query words are left out of their own
+        results. See :func:`nlptransfer.vectors.similarity.nearest`.
+
+        Example:
+            >>> from nlptransfer import load_vectors
+            >>> glove = load_vectors("glove-6b-50d")
+            >>> [[w for w, _ in hits] for hits in glove.nearest(["king", "frog"], k=2)]
+            [['prince', 'queen'], ['snake', 'ape']]
+        """
+        from nlptransfer.vectors.similarity import nearest
+
+        return nearest(self, queries, k, exclude=exclude, restrict_vocab=restrict_vocab)
+
+    def most_similar(
+        self,
+        positive: Any,
+        negative: Any = (),
+        k: int = 10,
+        *,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """Words nearest to the sum of the ``positive`` minus the ``negative`` unit vectors.
+
+        Terms are words or vectors, optionally ``(term, weight)``; as gensim's ``most_similar``.
+
+        Example:
+            >>> from nlptransfer import load_vectors
+            >>> glove = load_vectors("glove-6b-50d")
+            >>> [w for w, _ in glove.most_similar(["king", "woman"], ["man"], k=2)]
+            ['queen', 'throne']
+        """
+        from nlptransfer.vectors.similarity import most_similar
+
+        return most_similar(self, positive, negative, k, restrict_vocab=restrict_vocab)
+
+    def similarity(self, a: str | np.ndarray, b: str | np.ndarray) -> float:
+        """Cosine similarity of two words (or vectors).
+
+        Example:
+            >>> from nlptransfer import load_vectors
+            >>> round(load_vectors("glove-6b-50d").similarity("cat", "dog"), 3)
+            0.922
+        """
+        from nlptransfer.vectors.similarity import similarity
+
+        return similarity(self, a, b)
+
+    def analogy(
+        self,
+        a: str,
+        b: str,
+        c: str,
+        k: int = 1,
+        *,
+        method: str = "3cosadd",
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """``a`` is to ``b`` as ``c`` is to ...? ``method`` is ``"3cosadd"`` or ``"3cosmul"``.
+
+        Example:
+            >>> from nlptransfer import load_vectors
+            >>> load_vectors("glove-6b-50d").analogy("man", "king", "woman")[0][0]
+            'queen'
+        """
+        from nlptransfer.vectors.similarity import analogy
+
+        return analogy(self, a, b, c, k, method=method, restrict_vocab=restrict_vocab)  # type: ignore[arg-type]
+
+    def doesnt_match(self, words: list[str]) -> str:
+        """The word that goes least with the others (furthest from their mean direction).
+
+        Example:
+            >>> from nlptransfer import load_vectors
+            >>> load_vectors("glove-6b-50d").doesnt_match(["paris", "berlin", "rome", "apple"])
+            'apple'
+        """
+        from nlptransfer.vectors.similarity import doesnt_match
+
+        return doesnt_match(self, words)
+
+    def coverage(self, data: Any, **options: Any) -> Any:
+        """How much of a dataset's tokens these vectors cover: a ``CoverageReport``.
+
+        ``data`` is an iterable of token lists or a ``Counter``; see
+        :func:`nlptransfer.vectors.coverage.coverage_report` for the options.
+
+        Example:
+            >>> from nlptransfer import load_vectors
+            >>> report = load_vectors("glove-6b-50d").coverage([["The", "movie", "zxqv"]])
+            >>> report.covered_tokens, report.tokens, report.rule_tokens["lower"]
+            (2, 3, 1)
+        """
+        from nlptransfer.vectors.coverage import coverage_report
+
+        return coverage_report(self, data, **options)
+
     # -- provenance -------------------------------------------------------------------------
     def source_checksum(self) -> str | None:
         """SHA-256 of the source file, computed on first call (and kept in ``meta``)."""
