@@ -98,7 +98,7 @@ def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
     tokenizer = get_tokenizer(tokenizer_options.pop("name", "spacy"), **tokenizer_options)
     vocab_options = dict(spec.vocab)
     embedding_options = dict(spec.embedding)
-    oov = embedding_options.pop("oov", "uniform")
+    oov = embedding_options.pop("oov", None)
     config = TrainConfig(**{**spec.train, "seed": spec.seed, "progress": False})
     run = train_classifier(
         (train_texts, train_labels),

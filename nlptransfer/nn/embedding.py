@@ -130,7 +130,7 @@ class PretrainedEmbedding(nn.Module):
         vocab: Vocab,
         *,
         mode: Mode = "finetune",
-        oov: str | dict[str, Any] = "uniform",
+        oov: str | dict[str, Any] | None = None,
         seed: int = 0,
         **options: Any,
     ) -> PretrainedEmbedding:
@@ -140,9 +140,11 @@ class PretrainedEmbedding(nn.Module):
             vectors: the pretrained vectors; only the vocabulary's rows are copied.
             vocab: the task's vocabulary (row ``i`` is ``vocab.tokens[i]``).
             mode: ``frozen``, ``finetune``, ``multichannel`` or ``random``.
-            oov: how rows with no pretrained vector start: ``uniform`` (default, scaled to the
-                vectors' spread as Kim did), ``zero``, ``normal``, ``subword`` (fastText); or a
-                dict ``{"name": ..., **options}``. In ``random`` mode every row starts this way.
+            oov: how rows that no fallback rule finds in the vectors start (see
+                :mod:`nlptransfer.vectors.oov`): ``uniform`` with ``scale="auto"`` by default
+                (U[-a, a] with the pretrained rows' variance, as Kim did), ``zero``, ``normal``,
+                ``subword`` (fastText); a name or a dict ``{"name": ..., **options}``. In
+                ``random`` mode every row starts this way.
             seed: seeds the random rows, so the same arguments give the same layer.
             **options: the constructor's options (``trainable_rows``, ``unfreeze_at``, ...).
         """

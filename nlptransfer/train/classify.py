@@ -72,7 +72,7 @@ def train_classifier(
     min_freq: int = 1,
     max_vocab: int | None = None,
     add_vectors_words: bool = False,
-    oov: str | dict[str, Any] = "uniform",
+    oov: str | dict[str, Any] | None = None,
     model_options: dict[str, Any] | None = None,
     embedding_options: dict[str, Any] | None = None,
     train_config: TrainConfig | None = None,

@@ -78,3 +78,14 @@ def test_constructor_checks():
         Vocab(["a", "b"])
     with pytest.raises(ValueError, match="'a' appears more than once"):
         Vocab([PAD, UNK, "a", "a"])
+
+
+def test_coverage_report_of_the_vocabulary(sentences):
+    vocab = Vocab.build(sentences[:200])
+    glove = load_vectors("glove-6b-50d")
+    report = vocab.coverage(glove)
+    assert report.types == len(vocab) - 2  # padding and unknown are not words
+    assert report.tokens == sum(vocab.counts.values())  # weighted by training counts
+    assert 0 < report.covered_tokens <= report.tokens
+    missing = {word for word, _ in report.missing}
+    assert missing and all(word not in glove for word in missing)
