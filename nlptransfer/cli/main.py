@@ -8,7 +8,10 @@ import typer
 
 import nlptransfer.cli.vectors_catalog  # noqa: F401 - registers `vectors list`, `download`
 from nlptransfer import __version__
+from nlptransfer.cli import vectors_lookup  # noqa: F401 - registers the lookup commands
 from nlptransfer.cli.bench import bench, report
+from nlptransfer.cli.pretrain import pretrain
+from nlptransfer.cli.train import evaluate, predict, train
 from nlptransfer.cli.vectors import app as vectors_app
 from nlptransfer.errors import NLPTransferError
 
@@ -19,8 +22,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(vectors_app, name="vectors")
+app.command()(train)
+app.command()(predict)
+app.command()(evaluate)
 app.command()(bench)
 app.command()(report)
+app.command()(pretrain)
 
 
 def _version(value: bool) -> None:

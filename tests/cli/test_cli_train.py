@@ -1,0 +1,92 @@
+"""`nlptransfer train | predict | evaluate` as a user runs them, on Kim's SST-2 files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from nlptransfer.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def small_sst2(shared_data, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sst2")
+    for split, n in (("train", 600), ("dev", 200), ("test", 200)):
+        lines = (
+            (shared_data / f"kim2014/stsa.binary.{split}").read_text(encoding="utf-8").splitlines()
+        )
+        (folder / f"{split}.txt").write_text("\n".join(lines[:n]) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def model_folder(small_sst2, tmp_path_factory):
+    out = tmp_path_factory.mktemp("model") / "sst2"
+    result = runner.invoke(
+        app,
+        [
+            "--quiet",
+            "train",
+            "--train-file",
+            str(small_sst2 / "train.txt"),
+            "--dev-file",
+            str(small_sst2 / "dev.txt"),
+            "--test-file",
+            str(small_sst2 / "test.txt"),
+            "--vectors",
+            "glove-6b-50d",
+            "--model",
+            "nbow",
+            "--mode",
+            "frozen",
+            "--epochs",
+            "3",
+            "--optimizer",
+            "adam",
+            "--tokenizer",
+            "whitespace",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "test: accuracy" in result.output
+    return out
+
+
+def test_train_writes_a_model_folder(model_folder):
+    metrics = json.loads((model_folder / "metrics.json").read_text())
+    assert 0.5 <= metrics["test"]["accuracy"] <= 1.0
+    config = json.loads((model_folder / "config.json").read_text())
+    assert config["embedding"]["mode"] == "frozen" and config["classifier"]["name"] == "nbow"
+
+
+def test_predict_text_and_file(model_folder, tmp_path):
+    result = runner.invoke(
+        app, ["predict", str(model_folder), "--text", "a wonderful , moving film", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.strip().splitlines()[0])
+    assert line["label"] in ("0", "1") and abs(sum(line["probabilities"].values()) - 1) < 1e-4
+    texts = tmp_path / "texts.txt"
+    texts.write_text("dull and tedious\n\nbrilliant\n")
+    result = runner.invoke(app, ["predict", str(model_folder), "--file", str(texts)])
+    assert result.exit_code == 0 and len(result.stdout.strip().splitlines()) == 2
+
+
+def test_evaluate_on_a_file_matches_training_metrics(model_folder, small_sst2):
+    result = runner.invoke(
+        app, ["evaluate", str(model_folder), "--test-file", str(small_sst2 / "test.txt"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    trained = json.loads((model_folder / "metrics.json").read_text())["test"]
+    assert json.loads(result.stdout)["accuracy"] == pytest.approx(trained["accuracy"])
+
+
+def test_usage_errors(model_folder):
+    assert runner.invoke(app, ["predict", str(model_folder)]).exit_code != 0
+    assert runner.invoke(app, ["train", "--out", "x", "--model", "gpt"]).exit_code != 0
