@@ -44,6 +44,10 @@ class RowCollector:
         unicode_errors: one of :data:`UNICODE_POLICIES`.
         location: ``"line"`` for text formats, ``"offset"`` for binary ones; says what the
             positions passed to :meth:`add` are.
+        expected_rows: about how many rows will be kept, if the reader knows (a header's count,
+            an estimate from the file size); the matrix is then allocated once, at that size, and
+            filled in place instead of being concatenated from blocks at the end. Only a hint:
+            more rows still fit, and unused room is given back.
     """
 
     def __init__(
@@ -55,6 +59,7 @@ class RowCollector:
         limit: int | None = None,
         unicode_errors: str = "replace",
         location: str = "line",
+        expected_rows: int | None = None,
     ) -> None:
         check_unicode_policy(unicode_errors)
         if limit is not None and limit < 0:
@@ -66,9 +71,13 @@ class RowCollector:
         self.unicode_errors = unicode_errors
         self.location = location
         self.rows_seen = 0
+        self.expected_rows = expected_rows
         self.words: list[str] = []
-        self.blocks: list[np.ndarray] = []
-        self.seen: set[str] = set()
+        self.blocks: list[np.ndarray] = []  # rows kept, until the matrix buffer is allocated
+        self._matrix: np.ndarray | None = None  # the matrix being filled: [capacity, dim]
+        self._filled = 0
+        self.seen: set[str] = set()  # always == set(self.words)
+        self._duplicates_met = False
         self.duplicates = 0
         self.first_duplicate: tuple[str, int] | None = None
         self.undecodable = 0
@@ -111,8 +120,8 @@ class RowCollector:
             take = min(take, self.limit - self.rows_seen)
         if take <= 0:
             return
-        finite = np.isfinite(matrix[:take]).all(axis=1)
-        if not finite.all():
+        if not np.isfinite(matrix[:take]).all():  # one fast pass; find the row only on failure
+            finite = np.isfinite(matrix[:take]).all(axis=1)
             bad = int(np.flatnonzero(~finite)[0])
             values = matrix[bad][~np.isfinite(matrix[bad])]
             raise VectorsFormatError(
@@ -124,17 +133,25 @@ class RowCollector:
         raw_words = raw_words[:take] if len(raw_words) > take else raw_words
         try:
             decoded: list[str | None] = [raw.decode("utf-8") for raw in raw_words]
+            complete = True
         except UnicodeDecodeError:
             decoded = [self.decode(raw, positions[i]) for i, raw in enumerate(raw_words)]
+            complete = None not in decoded
         self.rows_seen += take
         vocab = self.vocab
-        if vocab is None and None not in decoded:
-            batch = set(decoded)
-            if len(batch) == take and self.seen.isdisjoint(batch):  # the common case: all new
-                self.seen |= batch  # type: ignore[arg-type]
+        seen = self.seen
+        if vocab is None and complete and not self._duplicates_met:
+            # The common case, all new words: one set update, checked by the size it grows by.
+            before = len(seen)
+            seen.update(decoded)  # type: ignore[arg-type]
+            if len(seen) == before + take:
                 self.words.extend(decoded)  # type: ignore[arg-type]
-                self.blocks.append(np.ascontiguousarray(matrix[:take], dtype=np.float32))
+                self._keep(matrix[:take])
                 return
+            # A duplicate: undo the update (seen is always the set of kept words) and take the
+            # careful path below, from now on (files with one duplicate tend to have more).
+            self.seen = seen = set(self.words)
+            self._duplicates_met = True
         candidates = (
             range(take) if vocab is None else [i for i, word in enumerate(decoded) if word in vocab]
         )
@@ -143,16 +160,42 @@ class RowCollector:
             word = decoded[i]
             if word is None:
                 continue
-            if word in self.seen:
+            if word in seen:
                 self.duplicates += 1
                 if self.first_duplicate is None:
                     self.first_duplicate = (word, positions[i])
                 continue
-            self.seen.add(word)
+            seen.add(word)
             self.words.append(word)
             keep.append(i)
         if keep:
-            self.blocks.append(np.ascontiguousarray(matrix[keep], dtype=np.float32))
+            self._keep(matrix[keep] if len(keep) < take else matrix[:take])
+
+    def _keep(self, rows: np.ndarray) -> None:
+        """Append ``rows`` to the matrix being built."""
+        rows = np.ascontiguousarray(rows, dtype=np.float32)
+        if self._matrix is None:
+            if not self.blocks and self.expected_rows is None:
+                self.blocks.append(rows)  # no copy, if it stays the only block
+                return
+            kept = sum(len(block) for block in self.blocks)
+            need = kept + len(rows)
+            capacity = max(need, self.expected_rows or 2 * need)
+            try:
+                matrix = np.empty((capacity, self.dim), dtype=np.float32)  # pages used on write
+            except MemoryError:  # a hint from a header that claims too much
+                matrix = np.empty((2 * need, self.dim), dtype=np.float32)
+            for block in self.blocks:
+                matrix[self._filled : self._filled + len(block)] = block
+                self._filled += len(block)
+            self.blocks.clear()
+            self._matrix = matrix
+        end = self._filled + len(rows)
+        if end > len(self._matrix):
+            capacity = max(end, len(self._matrix) * 3 // 2)
+            self._matrix.resize((capacity, self.dim), refcheck=False)  # realloc: no copy, mostly
+        self._matrix[self._filled : end] = rows
+        self._filled = end
 
     def finish(self, meta: dict | None = None) -> ParsedVectors:
         """Warn about what was repaired and return the collected rows."""
@@ -179,7 +222,12 @@ class RowCollector:
                 self.undecodable,
                 action,
             )
-        if self.blocks:
+        if self._matrix is not None:
+            matrix = self._matrix
+            if self._filled < len(matrix):
+                matrix.resize((self._filled, self.dim), refcheck=False)  # gives the rest back
+            self._matrix = None
+        elif self.blocks:
             matrix = self.blocks[0] if len(self.blocks) == 1 else np.concatenate(self.blocks)
         else:
             matrix = np.zeros((0, self.dim), dtype=np.float32)

@@ -5,8 +5,9 @@ its tokens may contain spaces (a few glove.840B tokens do): the last ``dim`` fie
 
 Reading has two paths that give the same result:
 
-- a fast path that streams the file through Arrow's multi-threaded CSV parser, used whenever every
-  line is a plain ``word v1 ... vdim`` row;
+- a fast path that streams the file, in blocks of whole lines, through Arrow's CSV parser on
+  worker threads (several blocks at once), used whenever every line is a plain
+  ``word v1 ... vdim`` row;
 - an exact path, line by line, taken when the fast parser meets anything else. It accepts tokens
   with spaces and stray whitespace, and it is what reports errors, with the line number (counted
   from 1, the header included, as editors count), what was expected and what was found.
@@ -27,23 +28,40 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Collection
+import os
+from collections import deque
+from collections.abc import Collection, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from nlptransfer.errors import VectorsFormatError
 from nlptransfer.vectors.formats.base import ParsedVectors
-from nlptransfer.vectors.formats.compression import open_vectors_file
+from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
 from nlptransfer.vectors.formats.progress import with_progress
 from nlptransfer.vectors.formats.rows import RowCollector, check_unicode_policy
 from nlptransfer.vectors.io import atomic_output
 
 logger = logging.getLogger(__name__)
 
-_BLOCK_SIZE = 4 * 1024 * 1024  # measured fastest on 2 cores (benchmarks/README.md)
+#: Text bytes per parse task (the tasks run on worker threads, one per core at a time). Large,
+#: because each call of Arrow's CSV reader costs about 0.5 ms to set up (measured).
+_BLOCK_SIZE = 4 * 1024 * 1024
+#: With ``vocab=``, smaller blocks, so that memory follows the rows kept rather than the blocks
+#: in flight (for about 0.15 s more CPU on GloVe 6B).
+_VOCAB_BLOCK_SIZE = 512 * 1024
+#: Arrow's own block size within a task: its parse runs fastest on blocks that stay in cache.
+_ARROW_BLOCK_SIZE = 1024 * 1024
+#: With ``limit=``, the first block is as large as the blocks of earlier versions, so that a
+#: malformed line after the rows kept is reported, or not, as before.
+_FIRST_BLOCK_SIZE = 4 * 1024 * 1024
+_PARSE_THREADS = max(1, min(4, os.cpu_count() or 1))
+_HAS_TO_TENSOR = hasattr(pa.RecordBatch, "to_tensor")
 _EXACT_BATCH = 8192
 _SNIFF_BYTES = 1 << 20
 _WRITE_BATCH = 65536
@@ -132,14 +150,26 @@ def read_text_vectors(
     first_data = lines[1] if header else lines[0]
     trailing_space = first_data.rstrip(b"\r").endswith(b" ")
 
+    plain_size = os.path.getsize(path) if sniff_compression(path) is None else None
+    if count is not None and plain_size is not None:
+        count_hint: int | None = min(count, plain_size // (2 * dim) + 1)  # rows are >= 2*dim bytes
+    else:
+        count_hint = count
+
     def collector() -> RowCollector:
         return RowCollector(
-            path, dim, vocab=vocab, limit=limit, unicode_errors=unicode_errors, location="line"
+            path,
+            dim,
+            vocab=vocab,
+            limit=limit,
+            unicode_errors=unicode_errors,
+            location="line",
+            expected_rows=_at_most(count_hint, limit, vocab),
         )
 
     rows = collector()
     try:
-        _read_fast(path, member, rows, dim, header, trailing_space, progress)
+        _read_fast(path, member, rows, dim, header, trailing_space, progress, plain_size)
     except _FastPathUnsuitable as reason:
         logger.debug("%s: exact line-by-line parse (%s)", path, reason)
         rows = collector()
@@ -162,14 +192,21 @@ def _read_fast(
     header: bool,
     trailing_space: bool,
     progress: bool | None,
+    plain_size: int | None,
 ) -> None:
+    """Parse the file in blocks of whole lines, several blocks at a time on worker threads.
+
+    The main thread reads the blocks (in order) and collects the parsed rows (in order); Arrow's
+    parser releases the GIL, so parsing runs on every core and overlaps with the collecting.
+    """
+    block_size = _BLOCK_SIZE if rows.vocab is None else _VOCAB_BLOCK_SIZE
     names = ["word"] + [f"v{i}" for i in range(dim)] + (["end"] if trailing_space else [])
     types = {name: pa.float64() for name in names[1 : dim + 1]}
     types["word"] = pa.binary()
     if trailing_space:
         types["end"] = pa.binary()
     read_options = pacsv.ReadOptions(
-        column_names=names, block_size=_BLOCK_SIZE, skip_rows=1 if header else 0
+        column_names=names, block_size=_ARROW_BLOCK_SIZE, use_threads=False
     )
     parse_options = pacsv.ParseOptions(
         delimiter=" ",
@@ -186,38 +223,140 @@ def _read_fast(
         quoted_strings_can_be_null=False,
         check_utf8=False,
     )
-    line = 2 if header else 1
-    with open_vectors_file(path, member) as raw_stream:
-        stream = with_progress(raw_stream, path, progress)
+
+    def parse(block: memoryview) -> tuple[pa.ChunkedArray, np.ndarray]:
+        """One block of whole lines -> (raw words, float32 rows); runs on a worker thread.
+
+        Arrow releases the GIL while it parses and converts, so workers parse in parallel.
+        """
         try:
-            reader = pacsv.open_csv(
-                stream,
+            table = pacsv.read_csv(
+                pa.BufferReader(pa.py_buffer(block)),
                 read_options=read_options,
                 parse_options=parse_options,
                 convert_options=convert_options,
+                memory_pool=_memory_pool(),
             )
-            for batch in reader:
-                n = batch.num_rows
-                if trailing_space and batch.column(dim + 1).null_count + sum(
-                    len(x) for x in batch.column(dim + 1).to_pylist()
-                ):
-                    raise _FastPathUnsuitable("text after the last value")
-                columns = batch.columns[1 : dim + 1]
-                if any(col.null_count for col in columns):
-                    raise _FastPathUnsuitable("missing values")
-                matrix = np.empty((dim, n), dtype=np.float32)
-                for i, col in enumerate(columns):
-                    matrix[i] = col.to_numpy()
-                words = batch.column(0).to_pylist()
-                rows.add(words, matrix.T, range(line, line + n))
+            return table.column(0), _table_rows(table, dim, trailing_space)
+        except pa.ArrowInvalid as exc:
+            raise _FastPathUnsuitable(str(exc).splitlines()[0]) from exc
+
+    line = 2 if header else 1
+    with open_vectors_file(path, member) as raw_stream:
+        stream = with_progress(raw_stream, path, progress)
+        pool = ThreadPoolExecutor(_PARSE_THREADS, thread_name_prefix="nlptransfer-text")
+        pending: deque[tuple[Future, int]] = deque()
+        try:
+            first_size = block_size if rows.limit is None else _FIRST_BLOCK_SIZE
+            blocks = _line_blocks(stream, block_size, first_size=first_size, skip_first_line=header)
+            more = True
+
+            def submit() -> None:  # one block for every worker, no more (memory)
+                nonlocal more
+                while more and len(pending) < _PARSE_THREADS:
+                    block = next(blocks, None)
+                    if block is None:
+                        more = False
+                    else:
+                        pending.append((pool.submit(parse, block), len(block)))
+
+            while True:
+                submit()
+                if not pending:
+                    break
+                future, size = pending.popleft()
+                words, matrix = future.result()
+                submit()  # before collecting these rows, so that every worker stays busy
+                n = len(matrix)
+                if rows.expected_rows is None and plain_size is not None and size:
+                    # Room for the whole file's rows, estimated from the first block (room that
+                    # is not used is never touched, and is given back at the end).
+                    estimate = int(n * plain_size / size * 1.1) + 1024
+                    rows.expected_rows = _at_most(estimate, rows.limit, rows.vocab)
+                rows.add(words.to_pylist(), matrix, range(line, line + n))
                 line += n
                 if rows.done:
                     break
-        except pa.ArrowInvalid as exc:
-            raise _FastPathUnsuitable(str(exc).splitlines()[0]) from exc
         finally:
+            for future, _ in pending:
+                future.cancel()
+            pool.shutdown(wait=True)
             if stream is not raw_stream:
                 stream.close()
+
+
+def _at_most(rows: int | None, limit: int | None, vocab: Collection[str] | None) -> int | None:
+    """An upper bound on the rows kept, from the file's rows, ``limit`` and ``vocab``."""
+    bounds = [b for b in (rows, limit, None if vocab is None else len(vocab)) if b is not None]
+    return min(bounds) if bounds and rows is not None else None
+
+
+def _memory_pool() -> pa.MemoryPool:
+    """The system allocator for parsing: Arrow's default (mimalloc) keeps ~10 MiB a thread, which
+    would be most of the memory of a ``vocab=`` load."""
+    return pa.system_memory_pool()
+
+
+def _table_rows(table: pa.Table, dim: int, trailing_space: bool) -> np.ndarray:
+    """The float32 rows ``[n, dim]`` of a parsed block (columns ``word v0 ... [end]``)."""
+    if trailing_space:
+        end = table.column(dim + 1)
+        if end.null_count or pc.max(pc.binary_length(end)).as_py():
+            raise _FastPathUnsuitable("text after the last value")
+    if any(table.column(i).null_count for i in range(1, dim + 1)):
+        raise _FastPathUnsuitable("missing values")
+    numbers = table.select(range(1, dim + 1)).combine_chunks(_memory_pool()).to_batches()
+    if len(numbers) == 1 and _HAS_TO_TENSOR:  # one call that leaves the GIL free
+        tensor = numbers[0].to_tensor(row_major=True, memory_pool=_memory_pool())
+        return np.asarray(tensor).astype(np.float32)
+    matrix = np.empty((table.num_rows, dim), dtype=np.float32)
+    start = 0
+    for batch in numbers:
+        n = batch.num_rows
+        columns = np.empty((dim, n), dtype=np.float32)  # contiguous writes, then one transpose
+        for i in range(dim):
+            columns[i] = batch.column(i).to_numpy()
+        matrix[start : start + n] = columns.T
+        start += n
+    return matrix
+
+
+def _line_blocks(
+    stream: BinaryIO, size: int, *, first_size: int | None = None, skip_first_line: bool
+) -> Iterator[memoryview]:
+    """Read ``stream`` in blocks of whole lines (the last one may lack its line break).
+
+    Each block is a fresh buffer (a worker may still be parsing the previous one): the partial
+    line left over from the previous block, then ``size`` bytes read straight into it
+    (``first_size`` for the first), cut after the last line break. ``skip_first_line`` drops
+    the header line.
+    """
+    rest = memoryview(b"")
+    read_size = first_size or size
+    while True:
+        data = bytearray(len(rest) + read_size)
+        data[: len(rest)] = rest
+        got = stream.readinto(memoryview(data)[len(rest) :]) or 0
+        read_size = size
+        start, end = 0, len(rest) + got
+        rest = memoryview(b"")
+        if skip_first_line:
+            newline = data.find(b"\n", 0, end)
+            if newline < 0 and got:
+                rest = memoryview(data)[:end]
+                continue
+            start = newline + 1 if newline >= 0 else end
+            skip_first_line = False
+        if not got:
+            if end > start:
+                yield memoryview(data)[start:end]
+            return
+        cut = data.rfind(b"\n", start, end) + 1
+        if cut == 0:  # no line break yet: a line longer than the block
+            rest = memoryview(data)[start:end]
+            continue
+        rest = memoryview(data)[cut:end]
+        yield memoryview(data)[start:cut]
 
 
 def _split_row(raw: bytes, dim: int, header: bool) -> tuple[bytes, list[bytes]] | str:

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from pathlib import Path
 
@@ -23,12 +24,13 @@ import numpy as np
 
 from nlptransfer.errors import VectorsFormatError
 from nlptransfer.vectors.formats.base import ParsedVectors
-from nlptransfer.vectors.formats.compression import open_vectors_file
+from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
 from nlptransfer.vectors.formats.progress import with_progress
 from nlptransfer.vectors.formats.rows import RowCollector, check_unicode_policy
 from nlptransfer.vectors.io import atomic_output
 
-_CHUNK = 16 * 1024 * 1024
+#: Bytes read at a time: small chunks stay in cache, and keep a ``vocab=`` load small (measured).
+_CHUNK = 1024 * 1024
 #: A word longer than this means the reader has lost its place (wrong dim in the header).
 MAX_WORD_BYTES = 10_000
 
@@ -89,10 +91,29 @@ def _read_header(path: Path, stream) -> tuple[int, int, bytes, int]:  # type: ig
 
 def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:  # type: ignore[no-untyped-def]
     count, dim, buffer, header_length = _read_header(path, stream)
-    rows = RowCollector(
-        path, dim, vocab=vocab, limit=limit, unicode_errors=unicode_errors, location="offset"
-    )
     record = 4 * dim
+    expected = count  # an upper bound on the rows kept, so the matrix is allocated once
+    if sniff_compression(path) is None:  # a row is at least a space and a vector
+        expected = min(expected, path.stat().st_size // (record + 1) + 1)
+    for bound in (limit, None if vocab is None else len(vocab)):
+        if bound is not None:
+            expected = min(expected, bound)
+    rows = RowCollector(
+        path,
+        dim,
+        vocab=vocab,
+        limit=limit,
+        unicode_errors=unicode_errors,
+        location="offset",
+        expected_rows=expected,
+    )
+    # One row: the newlines that end the previous row, the word (no space, at most
+    # MAX_WORD_BYTES), a space, the vector; or else, where no row starts, all the rest (so the
+    # search stops there instead of skipping ahead). ``split`` cuts a chunk into rows in C.
+    row_pattern = re.compile(
+        rb"(\n*+)([^ ]{0,%d}) (.{%d})|(.+)" % (MAX_WORD_BYTES, record), re.DOTALL
+    )
+    chunk = max(_CHUNK, 4 * (record + 200))  # enough for _check_first_rows to see 4 rows
     base = header_length  # offset in the file of buffer[0]
     found = 0
     eof = False
@@ -100,20 +121,36 @@ def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:  # type:
     after_row = False  # whether the last thing read was a vector (so a newline may follow)
     while found < count and not rows.done:
         if not eof:
-            more = stream.read(_CHUNK)
+            more = stream.read(chunk)
             eof = not more
             buffer = buffer + more if buffer else more
-        words: list[bytes] = []
-        slices: list[bytes] = []
-        offsets: list[int] = []
-        pos = 0
         end = len(buffer)
         want = count - found
         remaining = rows.remaining()
         if remaining is not None:
             want = min(want, remaining)
-        if found == 0 and pos == 0:
+        if found == 0:
             _check_first_rows(path, buffer, dim, base)
+        # The rows that follow each other from the start of the chunk, found by the pattern...
+        newlines, words, slices = _split_rows(row_pattern, buffer, want)
+        if words:
+            if 0 <= 1 - found < len(words) and newlines[1 - found]:
+                newline_rows = True  # the first row of the file ends with a newline
+            if newline_rows:  # then so must every row after a row: stop at the first that does not
+                try:
+                    out_of_step = newlines.index(b"", 0 if after_row else 1)
+                except ValueError:
+                    out_of_step = -1
+                if out_of_step >= 0:
+                    newlines = newlines[:out_of_step]
+                    words = words[:out_of_step]
+                    slices = slices[:out_of_step]
+            if words:
+                after_row = True
+        offsets = _Offsets(newlines, words, record)
+        pos = offsets.end
+        # ...then, one step at a time as before, what the pattern stopped at: the end of the
+        # chunk (carried over to the next), or a row out of step, truncated or malformed.
         find = buffer.find
         add_word = words.append
         add_slice = slices.append
@@ -215,6 +252,52 @@ def _raise_out_of_step(path, buffer, pos, base, dim):  # type: ignore[no-untyped
         "the data, or the file is corrupt",
         offset=base + pos,
     )
+
+
+def _split_rows(
+    row_pattern: re.Pattern[bytes], buffer: bytes, want: int
+) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    """The (newlines before, word, vector) of the rows at the start of ``buffer``, at most
+    ``want``, up to the first place where no complete row starts."""
+    if want <= 0:
+        return [], [], []
+    parts = row_pattern.split(buffer, maxsplit=want)
+    # [b"", newlines, word, vector, None, b"", ..., b"", None, None, None, rest, b""]
+    n = (len(parts) - 1) // 5
+    if n and parts[5 * n - 3] is None:  # the last match is the rest, not a row
+        n -= 1
+    return parts[1 : 5 * n : 5], parts[2 : 5 * n : 5], parts[3 : 5 * n : 5]
+
+
+class _Offsets:
+    """Where each row's word starts in the chunk: computed from the lengths of the rows before
+    it, and only when one is asked for (to report a problem)."""
+
+    def __init__(self, newlines: list[bytes], words: list[bytes], record: int) -> None:
+        self.newlines = newlines
+        self.words = words  # the reader appends the rows it finds one step at a time to this list
+        self.rows = len(newlines)  # the pattern's rows, at the start of ``words``
+        self.record = record
+        self.extra: list[int] = []  # rows found one step at a time, after the pattern's
+        self._starts: list[int] | None = None
+        #: Where the last row ends: each row is its newlines, its word, a space and its vector.
+        self.end = sum(map(len, newlines)) + sum(map(len, words)) + len(words) * (record + 1)
+
+    def append(self, offset: int) -> None:
+        self.extra.append(offset)
+
+    def __getitem__(self, i: int) -> int:
+        if i >= self.rows:
+            return self.extra[i - self.rows]
+        if self._starts is None:
+            newlines = np.fromiter(map(len, self.newlines), np.int64, self.rows)
+            words = np.fromiter(map(len, self.words), np.int64, self.rows)
+            ends = np.cumsum(newlines + words + (self.record + 1))
+            self._starts = (ends - words - (self.record + 1)).tolist()
+        return self._starts[i]
+
+    def __len__(self) -> int:
+        return self.rows + len(self.extra)
 
 
 class _Shifted:
