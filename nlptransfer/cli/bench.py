@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 
 from nlptransfer.bench.grid import expand_grid
 from nlptransfer.bench.report import markdown_tables, summarize, write_report
@@ -64,5 +63,8 @@ def report(
 def _print_report(folder: Path, title: str | None) -> None:
     path = write_report(folder, title=title)
     summaries, comparisons = summarize(list(ResultsStore(folder).records()))
-    console.print(Markdown(markdown_tables(summaries, comparisons)))
+    # Raw Markdown: readable in any terminal width, and pastes into a README as it is.
+    console.print(
+        markdown_tables(summaries, comparisons), markup=False, highlight=False, soft_wrap=True
+    )
     console.print(f"report: {path}  plots: {folder / 'plots'}")
