@@ -30,7 +30,7 @@ import yaml
 
 from nlptransfer.errors import NLPTransferError
 from nlptransfer.nn.classifiers import CLASSIFIERS
-from nlptransfer.nn.embedding import EMBEDDING_MODES
+from nlptransfer.nn.embedding import EMBEDDING_MODES, LAYER_OPTIONS
 from nlptransfer.train.trainer import TrainConfig
 
 
@@ -47,16 +47,7 @@ DATASET_KEYS = {
     "text_column",
     "label_column",
 }
-EMBEDDING_KEYS = {
-    "oov",
-    "trainable_rows",
-    "unfreeze_at",
-    "unfreeze_unit",
-    "lr_scale",
-    "l2_to_pretrained",
-    "max_norm",
-    "projection",
-}
+EMBEDDING_KEYS = {"oov", "projection", *LAYER_OPTIONS}
 TOKENIZER_KEYS = {"name", "lowercase", "max_tokens", "pattern"}
 VOCAB_KEYS = {"min_freq", "max_size", "add_vectors_words"}
 TRAIN_KEYS = {f.name for f in dataclasses.fields(TrainConfig)} - {"progress"}

@@ -40,6 +40,16 @@ from nlptransfer.vectors.store import Vectors
 logger = logging.getLogger(__name__)
 
 EMBEDDING_MODES = ("frozen", "finetune", "multichannel", "random")
+#: The layer's options besides mode and projection (what a model folder records).
+LAYER_OPTIONS = (
+    "trainable_rows",
+    "unfreeze_at",
+    "unfreeze_unit",
+    "lr_scale",
+    "l2_to_pretrained",
+    "max_norm",
+    "sparse",
+)
 Mode = Literal["frozen", "finetune", "multichannel", "random"]
 
 

@@ -25,22 +25,13 @@ from safetensors.torch import load_file, save_file
 
 from nlptransfer.errors import NLPTransferError
 from nlptransfer.nn.classifiers import TextClassifier, build_classifier
-from nlptransfer.nn.embedding import PretrainedEmbedding
+from nlptransfer.nn.embedding import LAYER_OPTIONS, PretrainedEmbedding
 from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.vectors.io import atomic_directory
 
 FOLDER_FORMAT = "nlptransfer-classifier"
 FOLDER_VERSION = 1
-EMBEDDING_OPTIONS = (
-    "trainable_rows",
-    "unfreeze_at",
-    "unfreeze_unit",
-    "lr_scale",
-    "l2_to_pretrained",
-    "max_norm",
-    "sparse",
-)
 
 
 @dataclass
@@ -125,7 +116,7 @@ class TextClassifierPipeline:
                 "rows": int(emb.weight.shape[0]),
                 "dim": int(emb.weight.shape[1]),
                 "projection": emb.proj.out_features if emb.proj is not None else None,
-                **{k: getattr(emb, k) for k in EMBEDDING_OPTIONS},
+                **{k: getattr(emb, k) for k in LAYER_OPTIONS},
             },
             "tokenizer": self.tokenizer.config(),
             "labels": self.label_names,
@@ -190,7 +181,7 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
         mode=emb_cfg["mode"],
         projection=emb_cfg.get("projection"),
         words=vocab.tokens,
-        **{k: emb_cfg[k] for k in EMBEDDING_OPTIONS if k in emb_cfg},
+        **{k: emb_cfg[k] for k in LAYER_OPTIONS if k in emb_cfg},
     )
     classifier_cfg = dict(config["classifier"])
     name = classifier_cfg.pop("name")
