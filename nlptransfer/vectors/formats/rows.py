@@ -113,8 +113,18 @@ class RowCollector:
                 return None
             return raw.decode("utf-8", errors=self.unicode_errors)
 
-    def add(self, raw_words: Sequence[bytes], matrix: np.ndarray, positions: Sequence[int]) -> None:
-        """Add a batch: ``raw_words[i]`` names ``matrix[i]``, found at ``positions[i]``."""
+    def add(
+        self,
+        raw_words: Sequence[bytes],
+        matrix: np.ndarray,
+        positions: Sequence[int],
+        decoded: list[str] | None = None,
+    ) -> None:
+        """Add a batch: ``raw_words[i]`` names ``matrix[i]``, found at ``positions[i]``.
+
+        ``decoded``, if the reader has it, is every raw word already decoded as strict UTF-8
+        (so ``raw_words`` is only read to report a problem).
+        """
         take = len(raw_words)
         if self.limit is not None:
             take = min(take, self.limit - self.rows_seen)
@@ -131,21 +141,26 @@ class RowCollector:
                 **self._where(positions[bad]),
             )
         raw_words = raw_words[:take] if len(raw_words) > take else raw_words
-        try:
-            decoded: list[str | None] = [raw.decode("utf-8") for raw in raw_words]
+        text: list[str | None]  # the decoded words; None for a row to skip
+        if decoded is not None:
+            text = decoded[:take] if len(decoded) > take else decoded  # type: ignore[assignment]
             complete = True
-        except UnicodeDecodeError:
-            decoded = [self.decode(raw, positions[i]) for i, raw in enumerate(raw_words)]
-            complete = None not in decoded
+        else:
+            try:
+                text = [raw.decode("utf-8") for raw in raw_words]
+                complete = True
+            except UnicodeDecodeError:
+                text = [self.decode(raw, positions[i]) for i, raw in enumerate(raw_words)]
+                complete = None not in text
         self.rows_seen += take
         vocab = self.vocab
         seen = self.seen
         if vocab is None and complete and not self._duplicates_met:
             # The common case, all new words: one set update, checked by the size it grows by.
             before = len(seen)
-            seen.update(decoded)  # type: ignore[arg-type]
+            seen.update(text)  # type: ignore[arg-type]
             if len(seen) == before + take:
-                self.words.extend(decoded)  # type: ignore[arg-type]
+                self.words.extend(text)  # type: ignore[arg-type]
                 self._keep(matrix[:take])
                 return
             # A duplicate: undo the update (seen is always the set of kept words) and take the
@@ -153,11 +168,11 @@ class RowCollector:
             self.seen = seen = set(self.words)
             self._duplicates_met = True
         candidates = (
-            range(take) if vocab is None else [i for i, word in enumerate(decoded) if word in vocab]
+            range(take) if vocab is None else [i for i, word in enumerate(text) if word in vocab]
         )
         keep: list[int] = []
         for i in candidates:
-            word = decoded[i]
+            word = text[i]
             if word is None:
                 continue
             if word in seen:

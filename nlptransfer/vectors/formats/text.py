@@ -30,7 +30,7 @@ import io
 import logging
 import os
 from collections import deque
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -224,8 +224,9 @@ def _read_fast(
         check_utf8=False,
     )
 
-    def parse(block: memoryview) -> tuple[pa.ChunkedArray, np.ndarray]:
-        """One block of whole lines -> (raw words, float32 rows); runs on a worker thread.
+    def parse(block: memoryview) -> tuple[pa.ChunkedArray, pa.ChunkedArray | None, np.ndarray]:
+        """One block of whole lines -> (raw words, the same as UTF-8 text if they all are, float32
+        rows); runs on a worker thread.
 
         Arrow releases the GIL while it parses and converts, so workers parse in parallel.
         """
@@ -237,9 +238,16 @@ def _read_fast(
                 convert_options=convert_options,
                 memory_pool=_memory_pool(),
             )
-            return table.column(0), _table_rows(table, dim, trailing_space)
+            matrix = _table_rows(table, dim, trailing_space)
         except pa.ArrowInvalid as exc:
             raise _FastPathUnsuitable(str(exc).splitlines()[0]) from exc
+        words = table.column(0)
+        try:
+            # Checks UTF-8 here, off the main thread (no copy).
+            text = pc.cast(words, pa.string(), memory_pool=_memory_pool())
+        except pa.ArrowInvalid:
+            text = None  # RowCollector decodes them, by its unicode_errors policy
+        return words, text, matrix
 
     line = 2 if header else 1
     with open_vectors_file(path, member) as raw_stream:
@@ -265,7 +273,7 @@ def _read_fast(
                 if not pending:
                     break
                 future, size = pending.popleft()
-                words, matrix = future.result()
+                words, text, matrix = future.result()
                 submit()  # before collecting these rows, so that every worker stays busy
                 n = len(matrix)
                 if rows.expected_rows is None and plain_size is not None and size:
@@ -273,7 +281,16 @@ def _read_fast(
                     # is not used is never touched, and is given back at the end).
                     estimate = int(n * plain_size / size * 1.1) + 1024
                     rows.expected_rows = _at_most(estimate, rows.limit, rows.vocab)
-                rows.add(words.to_pylist(), matrix, range(line, line + n))
+                decoded = None
+                if text is not None:
+                    try:
+                        decoded = text.to_pylist()
+                    except UnicodeDecodeError:  # stricter than Arrow's check: decode as always
+                        decoded = None
+                if decoded is None:
+                    rows.add(words.to_pylist(), matrix, range(line, line + n))
+                else:
+                    rows.add(_RawWords(words), matrix, range(line, line + n), decoded)
                 line += n
                 if rows.done:
                     break
@@ -283,6 +300,21 @@ def _read_fast(
             pool.shutdown(wait=True)
             if stream is not raw_stream:
                 stream.close()
+
+
+class _RawWords(Sequence[bytes]):
+    """A block's words as bytes, made only when asked for (to report a problem)."""
+
+    def __init__(self, words: pa.ChunkedArray) -> None:
+        self.words = words
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
+        if isinstance(i, slice):
+            return _RawWords(self.words[i])
+        return self.words[i].as_py()
 
 
 def _at_most(rows: int | None, limit: int | None, vocab: Collection[str] | None) -> int | None:
@@ -305,18 +337,19 @@ def _table_rows(table: pa.Table, dim: int, trailing_space: bool) -> np.ndarray:
             raise _FastPathUnsuitable("text after the last value")
     if any(table.column(i).null_count for i in range(1, dim + 1)):
         raise _FastPathUnsuitable("missing values")
-    numbers = table.select(range(1, dim + 1)).combine_chunks(_memory_pool()).to_batches()
-    if len(numbers) == 1 and _HAS_TO_TENSOR:  # one call that leaves the GIL free
-        tensor = numbers[0].to_tensor(row_major=True, memory_pool=_memory_pool())
-        return np.asarray(tensor).astype(np.float32)
     matrix = np.empty((table.num_rows, dim), dtype=np.float32)
     start = 0
-    for batch in numbers:
+    for batch in table.select(range(1, dim + 1)).to_batches():  # one per Arrow block
         n = batch.num_rows
-        columns = np.empty((dim, n), dtype=np.float32)  # contiguous writes, then one transpose
-        for i in range(dim):
-            columns[i] = batch.column(i).to_numpy()
-        matrix[start : start + n] = columns.T
+        if _HAS_TO_TENSOR:  # rows in one call, without the GIL, then rounded while copied
+            matrix[start : start + n] = np.asarray(
+                batch.to_tensor(row_major=True, memory_pool=_memory_pool())
+            )
+        else:
+            columns = np.empty((dim, n), dtype=np.float32)  # contiguous writes, one transpose
+            for i in range(dim):
+                columns[i] = batch.column(i).to_numpy()
+            matrix[start : start + n] = columns.T
         start += n
     return matrix
 
@@ -324,39 +357,47 @@ def _table_rows(table: pa.Table, dim: int, trailing_space: bool) -> np.ndarray:
 def _line_blocks(
     stream: BinaryIO, size: int, *, first_size: int | None = None, skip_first_line: bool
 ) -> Iterator[memoryview]:
-    """Read ``stream`` in blocks of whole lines (the last one may lack its line break).
+    """Read ``stream`` in blocks of whole lines, as Arrow's own streaming reader cuts them.
 
-    Each block is a fresh buffer (a worker may still be parsing the previous one): the partial
-    line left over from the previous block, then ``size`` bytes read straight into it
-    (``first_size`` for the first), cut after the last line break. ``skip_first_line`` drops
-    the header line.
+    Each block is a buffer of its own (a worker may still be parsing the previous one): the
+    partial line left over from the previous block, then ``size`` bytes read straight into it
+    (``first_size`` for the first), cut after the last line break; a last line without a line
+    break belongs to the last block. ``skip_first_line`` drops the header line.
     """
-    rest = memoryview(b"")
-    read_size = first_size or size
-    while True:
-        data = bytearray(len(rest) + read_size)
+
+    def read(rest: memoryview, n: int) -> tuple[bytearray, int, int]:
+        data = bytearray(len(rest) + n)
         data[: len(rest)] = rest
         got = stream.readinto(memoryview(data)[len(rest) :]) or 0
-        read_size = size
-        start, end = 0, len(rest) + got
-        rest = memoryview(b"")
+        return data, len(rest) + got, got
+
+    data, end, got = read(memoryview(b""), first_size or size)
+    start = 0
+    while True:
         if skip_first_line:
             newline = data.find(b"\n", 0, end)
             if newline < 0 and got:
-                rest = memoryview(data)[:end]
+                data, end, got = read(memoryview(data)[:end], size)
                 continue
             start = newline + 1 if newline >= 0 else end
             skip_first_line = False
-        if not got:
+        if not got:  # the end of the stream
             if end > start:
                 yield memoryview(data)[start:end]
             return
         cut = data.rfind(b"\n", start, end) + 1
         if cut == 0:  # no line break yet: a line longer than the block
-            rest = memoryview(data)[start:end]
+            data, end, got = read(memoryview(data)[start:end], size)
+            start = 0
             continue
-        rest = memoryview(data)[cut:end]
+        # Read on before giving this block out: at the end of the stream, the rest of this
+        # block (a last line without a line break) is part of it.
+        following, following_end, got = read(memoryview(data)[cut:end], size)
+        if not got:
+            yield memoryview(data)[start:end]
+            return
         yield memoryview(data)[start:cut]
+        data, end, start = following, following_end, 0
 
 
 def _split_row(raw: bytes, dim: int, header: bool) -> tuple[bytes, list[bytes]] | str:
