@@ -35,7 +35,6 @@ found 82f73ae14a8fb4b68a720ec0b6d31ed6
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import http.client
 import importlib.metadata
 import json
@@ -54,7 +53,8 @@ from urllib.parse import urlsplit
 from tqdm.auto import tqdm
 
 from nlptransfer.errors import ChecksumMismatchError, DownloadError
-from nlptransfer.vectors.formats.progress import PROGRESS_MIN_BYTES, progress_enabled
+from nlptransfer.vectors.formats.progress import progress_enabled
+from nlptransfer.vectors.io import file_digests
 
 try:  # POSIX; elsewhere downloads still appear atomically, but concurrent ones are not serialised
     import fcntl
@@ -205,41 +205,6 @@ def file_lock(path: str | Path, *, what: str = "") -> Iterator[None]:
 
 
 # -- checksums --------------------------------------------------------------------------------
-def file_digests(
-    path: str | Path, algorithms: Sequence[str] = ("sha256",), *, progress: bool | None = None
-) -> dict[str, str]:
-    """Hex digests of a file, every algorithm in one pass (with a progress bar if large).
-
-    Example:
-        >>> import pathlib, tempfile
-        >>> p = pathlib.Path(tempfile.mkdtemp()) / "x"
-        >>> _ = p.write_bytes(b"abc")
-        >>> file_digests(p, ["md5"])
-        {'md5': '900150983cd24fb0d6963f7d28e17f72'}
-    """
-    path = Path(path)
-    hashers = {name: hashlib.new(name, usedforsecurity=False) for name in algorithms}
-    size = path.stat().st_size
-    show = progress_enabled(progress) and size >= PROGRESS_MIN_BYTES
-    with (
-        open(path, "rb") as f,
-        tqdm(
-            total=size,
-            unit="B",
-            unit_scale=True,
-            unit_divisor=1024,
-            desc=f"verifying {path.name}",
-            disable=not show,
-            leave=False,
-        ) as bar,
-    ):
-        while block := f.read(1 << 22):
-            for hasher in hashers.values():
-                hasher.update(block)
-            bar.update(len(block))
-    return {name: hasher.hexdigest() for name, hasher in hashers.items()}
-
-
 def verify_file(
     path: str | Path,
     *,

@@ -16,11 +16,16 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from nlptransfer.vectors.formats.progress import PROGRESS_MIN_BYTES, progress_enabled
 
 
 def _temporary_sibling(path: Path) -> Path:
@@ -66,3 +71,38 @@ def atomic_directory(path: str | Path, *, overwrite: bool = True) -> Iterator[Pa
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def file_digests(
+    path: str | Path, algorithms: Sequence[str] = ("sha256",), *, progress: bool | None = None
+) -> dict[str, str]:
+    """Hex digests of a file, every algorithm in one pass (with a progress bar if large).
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "x"
+        >>> _ = p.write_bytes(b"abc")
+        >>> file_digests(p, ["md5"])
+        {'md5': '900150983cd24fb0d6963f7d28e17f72'}
+    """
+    path = Path(path)
+    hashers = {name: hashlib.new(name, usedforsecurity=False) for name in algorithms}
+    size = path.stat().st_size
+    show = progress_enabled(progress) and size >= PROGRESS_MIN_BYTES
+    with (
+        open(path, "rb") as f,
+        tqdm(
+            total=size,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            desc=f"verifying {path.name}",
+            disable=not show,
+            leave=False,
+        ) as bar,
+    ):
+        while block := f.read(1 << 22):
+            for hasher in hashers.values():
+                hasher.update(block)
+            bar.update(len(block))
+    return {name: hasher.hexdigest() for name, hasher in hashers.items()}

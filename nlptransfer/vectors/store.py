@@ -7,7 +7,6 @@ carry their subword model, so :meth:`Vectors.vector` gives a vector for any word
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,15 +16,12 @@ import numpy as np
 
 from nlptransfer.errors import UnknownWordError
 from nlptransfer.vectors.formats.native import load_native, save_native
+from nlptransfer.vectors.io import file_digests
 
 
-def file_sha256(path: str | Path, chunk: int = 1 << 22) -> str:
-    """The SHA-256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 hex digest of a file (see :func:`nlptransfer.vectors.io.file_digests`)."""
+    return file_digests(path, ["sha256"])["sha256"]
 
 
 class Vectors:

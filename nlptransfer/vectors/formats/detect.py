@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nlptransfer.errors import VectorsFormatError
 from nlptransfer.vectors.formats.compression import open_vectors_file
-from nlptransfer.vectors.formats.text import parse_header
+from nlptransfer.vectors.formats.text import is_number, parse_header
 
 #: Canonical format names, and the spellings users may pass as ``format=``.
 FORMATS = ("word2vec-bin", "word2vec-text", "glove", "fasttext-bin", "gensim", "native")
@@ -54,14 +54,6 @@ def normalize_format(name: str) -> str:
     return key
 
 
-def _is_number(token: bytes) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
-
-
 def detect_format(path: str | Path, member: str | None = None) -> str:
     """Return the canonical format name of the vectors at ``path``, from its content.
 
@@ -90,11 +82,11 @@ def detect_format(path: str | Path, member: str | None = None) -> str:
         _word, _, after = rest.partition(b" ")
         line = after.split(b"\n", 1)[0]
         fields = line.split()
-        if fields and all(_is_number(f) for f in fields):  # a text row (of any length)
+        if fields and all(is_number(f) for f in fields):  # a text row (of any length)
             return "word2vec-text"
         return "word2vec-bin"
     fields = first.split()
-    if len(fields) >= 2 and all(_is_number(f) for f in fields[-(len(fields) - 1) :]):
+    if len(fields) >= 2 and all(is_number(f) for f in fields[-(len(fields) - 1) :]):
         return "glove"
     raise VectorsFormatError(
         path,

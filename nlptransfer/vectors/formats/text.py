@@ -412,12 +412,13 @@ def _split_row(raw: bytes, dim: int, header: bool) -> tuple[bytes, list[bytes]] 
     # More fields than dim: either too many numbers, or (GloVe) a token containing spaces.
     fields = line.split(b" ")
     extra = fields[1 : len(fields) - dim]
-    if header or all(_is_number(x) for x in extra if x):
+    if header or all(is_number(x) for x in extra if x):
         return f"expected {dim} values after the word, found {len(values)}"
     return b" ".join(fields[: len(fields) - dim]), fields[len(fields) - dim :]
 
 
-def _is_number(token: bytes) -> bool:
+def is_number(token: bytes) -> bool:
+    """Whether ``token`` parses as a float (as the exact path and format detection need)."""
     try:
         float(token)
     except ValueError:
@@ -446,7 +447,7 @@ def _read_exact(
         except ValueError:
             for token_line, token_values, word in zip(lines, values, words, strict=True):
                 for token in token_values:
-                    if not _is_number(token):
+                    if not is_number(token):
                         raise VectorsFormatError(
                             path,
                             f"expected a number in the vector of {word[:60]!r}, "
