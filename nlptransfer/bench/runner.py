@@ -112,6 +112,7 @@ def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
         min_freq=vocab_options.get("min_freq", 1),
         max_vocab=vocab_options.get("max_size"),
         add_vectors_words=vocab_options.get("add_vectors_words", False),
+        add_eval_words=vocab_options.get("add_eval_words", True),
         oov=oov,
         model_options=spec.model_options,
         embedding_options=embedding_options,

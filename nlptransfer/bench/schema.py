@@ -49,7 +49,7 @@ DATASET_KEYS = {
 }
 EMBEDDING_KEYS = {"oov", "projection", *LAYER_OPTIONS}
 TOKENIZER_KEYS = {"name", "lowercase", "max_tokens", "pattern"}
-VOCAB_KEYS = {"min_freq", "max_size", "add_vectors_words"}
+VOCAB_KEYS = {"min_freq", "max_size", "add_vectors_words", "add_eval_words"}
 TRAIN_KEYS = {f.name for f in dataclasses.fields(TrainConfig)} - {"progress"}
 
 

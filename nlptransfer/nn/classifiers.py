@@ -55,7 +55,10 @@ class KimCNN(TextClassifier):
 
     With a multichannel embedding each filter is applied to both channels and the results are
     added, as in the paper. ``max_norm`` (Kim: 3) caps the L2 norm of the output layer's weight
-    rows after every step.
+    rows after every step. ``padding="wide"`` (the default, as in Kim's code) puts ``widest - 1``
+    padding tokens on both sides of every sentence, so each word, the first and last included,
+    is seen at every position of every filter (on SST-2 with frozen GloVe 100d it was worth
+    about a point over ``"valid"``, which pads only sentences shorter than the widest filter).
     """
 
     name = "cnn"
@@ -69,7 +72,10 @@ class KimCNN(TextClassifier):
         filters: int = 100,
         dropout: float = 0.5,
         max_norm: float | None = 3.0,
+        padding: str = "wide",
     ) -> None:
+        if padding not in ("valid", "wide"):
+            raise ValueError(f"padding must be 'valid' or 'wide', got {padding!r}")
         super().__init__(
             embedding,
             num_classes,
@@ -78,6 +84,7 @@ class KimCNN(TextClassifier):
                 "filters": filters,
                 "dropout": dropout,
                 "max_norm": max_norm,
+                "padding": padding,
             },
         )
         in_dim = embedding.channel_dim if embedding.proj is None else embedding.output_dim
@@ -87,20 +94,29 @@ class KimCNN(TextClassifier):
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(filters * len(windows), num_classes)
         self.max_norm = max_norm
+        self.padding = padding
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        shortest = max(self.windows)
-        if ids.shape[1] < shortest:  # too short for the widest filter: pad, as Kim did
-            ids = F.pad(ids, (0, shortest - ids.shape[1]), value=self.embedding.padding_idx)
+        widest = max(self.windows)
+        if self.padding == "wide":  # Kim's code: widest - 1 padding tokens on both sides
+            ids = F.pad(ids, (widest - 1, widest - 1), value=self.embedding.padding_idx)
+        elif ids.shape[1] < widest:  # too short for the widest filter
+            ids = F.pad(ids, (0, widest - ids.shape[1]), value=self.embedding.padding_idx)
         if self.embedding.proj is None:
-            channels = [c.transpose(1, 2) for c in self.embedding.forward_channels(ids)]
+            channels = self.embedding.forward_channels(ids)
         else:
-            channels = [self.embedding(ids).transpose(1, 2)]
+            channels = [self.embedding(ids)]
+        channels = [c.transpose(1, 2).contiguous() for c in channels]
         pooled = []
-        for i, conv in enumerate(self.convs):
-            feature = sum(conv(c) for c in channels) + self.conv_bias[i].unsqueeze(1)
-            pooled.append(F.relu(feature).amax(dim=2))
-        return self.out(self.dropout(torch.cat(pooled, dim=1)))
+        for conv in self.convs:
+            feature = conv(channels[0])
+            for channel in channels[1:]:
+                feature = feature + conv(channel)
+            pooled.append(feature.max(dim=2).values)
+        # max_t relu(x_t + b) == relu(max_t x_t + b): bias and ReLU after pooling give the same
+        # features for a fraction of the work (one value per filter, not one per position).
+        features = F.relu(torch.cat(pooled, dim=1) + self.conv_bias.flatten())
+        return self.out(self.dropout(features))
 
     def apply_constraints(self) -> None:
         if self.max_norm:

@@ -86,6 +86,16 @@ class Vocab:
         new = [w for w in vectors.words if w not in self._index]
         if max_new is not None:
             new = new[:max_new]
+        return self.extended(new)
+
+    def extended(self, words: Iterable[str]) -> Vocab:
+        """A new Vocab with ``words`` appended (those it already holds are skipped), counts kept.
+
+        Example:
+            >>> Vocab.build([["good"]]).extended(["great", "good"]).tokens
+            ['<pad>', '<unk>', 'good', 'great']
+        """
+        new = list(dict.fromkeys(w for w in words if w not in self._index))
         return Vocab([*self.tokens, *new], self.counts)
 
     def __len__(self) -> int:

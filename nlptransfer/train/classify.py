@@ -30,6 +30,7 @@ from nlptransfer.text.tokenize import Tokenizer, get_tokenizer
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.train.model_folder import TextClassifierPipeline
 from nlptransfer.train.trainer import FitResult, TrainConfig, Trainer, seed_everything
+from nlptransfer.vectors.coverage import resolve
 from nlptransfer.vectors.store import Vectors
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def train_classifier(
     min_freq: int = 1,
     max_vocab: int | None = None,
     add_vectors_words: bool = False,
+    add_eval_words: bool = True,
     oov: str | dict[str, Any] | None = None,
     model_options: dict[str, Any] | None = None,
     embedding_options: dict[str, Any] | None = None,
@@ -91,7 +93,12 @@ def train_classifier(
         mode: ``frozen``, ``finetune``, ``multichannel`` or ``random``.
         tokenizer: a tokenizer or its name (``spacy``, ``whitespace``, ``regex``).
         min_freq / max_vocab: vocabulary size controls (training words only).
-        add_vectors_words: also give rows to pretrained words never seen in training.
+        add_vectors_words: also give rows to every pretrained word never seen in training.
+        add_eval_words: also give rows to the words of the dev and test texts that the vectors
+            have (found by the fallback rules) but training never saw, so their pretrained
+            vectors reach the model instead of the unknown row. Only the texts are read, never
+            their labels; Kim (2014) built his vocabulary the same way. Ignored in ``random``
+            mode (such rows would never be trained).
         oov: initialisation of rows with no pretrained vector (see the embedding layer).
         model_options / embedding_options: passed to the classifier / embedding layer.
         train_config: optimiser, epochs, seed, ... (:class:`TrainConfig`).
@@ -102,7 +109,11 @@ def train_classifier(
     tok = get_tokenizer(tokenizer) if isinstance(tokenizer, str) else tokenizer
     train_texts, train_labels = train
     train_tokens = tok.tokenize_batch(train_texts)
+    dev_tokens = tok.tokenize_batch(dev[0]) if dev else None
+    test_tokens = tok.tokenize_batch(test[0]) if test else None
     vocab = Vocab.build(train_tokens, min_freq=min_freq, max_size=max_vocab)
+    if add_eval_words and vectors is not None and mode != "random":
+        vocab = vocab.extended(_pretrained_unseen(vectors, vocab, [dev_tokens, test_tokens]))
     if add_vectors_words and vectors is not None:
         vocab = vocab.with_vectors_words(vectors)
     seed_everything(config.seed)  # the model's initial weights, too, follow the seed
@@ -122,8 +133,8 @@ def train_classifier(
         label_names,
         info={"vectors": vectors_info(vectors), "train": config.to_dict(), **(info or {})},
     )
-    train_ids = [np.asarray(vocab.encode(t), dtype=np.int64) for t in train_tokens]
-    dev_ids = pipeline.encode(dev[0]) if dev else None
+    train_ids = _encode(vocab, train_tokens)
+    dev_ids = _encode(vocab, dev_tokens) if dev_tokens is not None else None
     trainer = Trainer(classifier, config)
     fit = trainer.fit(train_ids, list(train_labels), dev_ids, list(dev[1]) if dev else None)
     metrics: dict[str, Any] = {
@@ -142,7 +153,21 @@ def train_classifier(
     if dev:
         metrics["dev"] = trainer.evaluate(dev_ids, list(dev[1]))  # type: ignore[arg-type]
     if test:
-        metrics["test"] = trainer.evaluate(pipeline.encode(test[0]), list(test[1]))
+        metrics["test"] = trainer.evaluate(_encode(vocab, test_tokens), list(test[1]))
     pipeline.metrics = metrics
     folder = pipeline.save(out) if out is not None else None
     return TrainedRun(pipeline=pipeline, fit=fit, metrics=metrics, folder=folder)
+
+
+def _encode(vocab: Vocab, token_lists: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    return [np.asarray(vocab.encode(tokens), dtype=np.int64) for tokens in token_lists]
+
+
+def _pretrained_unseen(
+    vectors: Vectors, vocab: Vocab, token_lists: Sequence[Sequence[Sequence[str]] | None]
+) -> list[str]:
+    """Words of ``token_lists`` missing from ``vocab`` that a fallback rule finds in ``vectors``."""
+    unseen = list(dict.fromkeys(t for tokens in token_lists if tokens for s in tokens for t in s))
+    unseen = [w for w in unseen if w not in vocab]
+    found = resolve(vectors, unseen).found
+    return [w for w, hit in zip(unseen, found, strict=True) if hit]

@@ -186,6 +186,8 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
     classifier_cfg = dict(config["classifier"])
     name = classifier_cfg.pop("name")
     num_classes = classifier_cfg.pop("num_classes")
+    if name == "cnn":  # folders written before the option existed used "valid" padding
+        classifier_cfg.setdefault("padding", "valid")
     model = build_classifier(name, embedding, num_classes, **classifier_cfg)
     state = load_file(str(folder / "model.safetensors"), device=device)
     model.load_state_dict(state)

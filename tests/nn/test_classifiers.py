@@ -45,20 +45,26 @@ def test_cnn_handles_sentences_shorter_than_its_widest_filter(rows):
     assert model(torch.tensor([[5]])).shape == (1, 2)
 
 
-def test_cnn_multichannel_adds_the_channels_convolutions(rows):
-    emb = embedding(rows, "multichannel")
-    model = build_classifier("cnn", emb, num_classes=2, dropout=0.0).eval()
-    ids = torch.tensor([[2, 3, 4, 5, 6]])
-    static, tuned = (c.transpose(1, 2) for c in emb.forward_channels(ids))
-    conv = model.convs[0]
-    expected = torch.relu(conv(static) + conv(tuned) + model.conv_bias[0].unsqueeze(1)).amax(dim=2)
+@pytest.mark.parametrize("padding", ["valid", "wide"])
+@pytest.mark.parametrize("mode", ["finetune", "multichannel"])
+def test_cnn_matches_kims_formula(rows, mode, padding):
+    """Per position: sum of the channels' convolutions + bias, ReLU; then max over time.
+
+    The layer pools before adding the bias and applying ReLU (cheaper, same result); a bias with
+    both signs makes this test fail if the two orders ever stop agreeing.
+    """
+    emb = embedding(rows, mode)
+    model = build_classifier("cnn", emb, num_classes=2, dropout=0.0, padding=padding).eval()
+    with torch.no_grad():
+        model.conv_bias.uniform_(-0.5, 0.5)
+    ids = torch.tensor([[2, 3, 4, 5, 6, 7, 8], [9, 10, 11, 12, 13, 0, 0]])
+    padded = torch.nn.functional.pad(ids, (4, 4)) if padding == "wide" else ids  # Kim: 4 each side
+    channels = [c.transpose(1, 2) for c in emb.forward_channels(padded)]
     pooled = []
-    for i, c in enumerate(model.convs):
-        pooled.append(
-            torch.relu(c(static) + c(tuned) + model.conv_bias[i].unsqueeze(1)).amax(dim=2)
-        )
+    for i, conv in enumerate(model.convs):
+        per_position = sum(conv(c) for c in channels) + model.conv_bias[i].unsqueeze(1)
+        pooled.append(torch.relu(per_position).amax(dim=2))
     torch.testing.assert_close(model(ids), model.out(torch.cat(pooled, dim=1)))
-    assert expected.shape == (1, 100)
 
 
 def test_cnn_max_norm_constraint(rows):

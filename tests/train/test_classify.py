@@ -119,3 +119,49 @@ def test_load_classifier_errors(tmp_path):
 
     with pytest.raises(NLPTransferError, match=r"config\.json"):
         load_classifier(tmp_path)
+
+
+@pytest.mark.parametrize("add_eval_words", [True, False])
+def test_dev_and_test_words_with_vectors_get_their_pretrained_rows(add_eval_words):
+    glove = load_vectors("glove-6b-50d", vocab=["good", "bad", "movie", "superb", "dreadful"])
+    train = (["good movie", "bad movie"] * 5, [1, 0] * 5)
+    test = (["superb movie", "dreadful zzzunknownzzz"], [1, 0])
+    run = train_classifier(
+        train,
+        label_names=["negative", "positive"],
+        vectors=glove,
+        dev=test,
+        test=test,
+        model="nbow",
+        mode="frozen",
+        tokenizer="whitespace",
+        add_eval_words=add_eval_words,
+        train_config=TrainConfig(epochs=1, optimizer="adam", progress=False),
+    )
+    vocab = run.pipeline.vocab
+    assert ("superb" in vocab, "dreadful" in vocab) == (add_eval_words, add_eval_words)
+    assert "zzzunknownzzz" not in vocab  # no vector: the unknown row, as before
+    if add_eval_words:
+        row = run.pipeline.model.embedding.weight[vocab["superb"]].detach().numpy()
+        np.testing.assert_array_equal(row, glove["superb"])
+
+
+def test_cnn_folder_from_before_the_padding_option_loads_with_valid_padding(tmp_path):
+    glove = load_vectors("glove-6b-50d", vocab=["good", "bad", "movie"])
+    run = train_classifier(
+        (["good movie", "bad movie"] * 3, [1, 0] * 3),
+        label_names=["negative", "positive"],
+        vectors=glove,
+        model="cnn",
+        mode="frozen",
+        tokenizer="whitespace",
+        model_options={"filters": 4},
+        train_config=TrainConfig(epochs=1, progress=False),
+        out=tmp_path / "model",
+    )
+    assert run.pipeline.model.padding == "wide"
+    config_path = tmp_path / "model" / "config.json"
+    config = json.loads(config_path.read_text())
+    del config["classifier"]["padding"]
+    config_path.write_text(json.dumps(config))
+    assert load_classifier(tmp_path / "model").model.padding == "valid"
