@@ -80,7 +80,7 @@ def expand_grid(config: BenchConfig) -> list[RunSpec]:
                     for seed, fold in replications:
                         for mode in config.modes:
                             spec = RunSpec(
-                                dataset=dataset.to_dict(),
+                                dataset=dataset.source_dict(),
                                 vectors=vectors,
                                 model=model,
                                 mode=mode,
@@ -89,7 +89,7 @@ def expand_grid(config: BenchConfig) -> list[RunSpec]:
                                 n_folds=config.cv_folds if cv else None,
                                 train_fraction=fraction,
                                 max_train_examples=config.max_train_examples,
-                                train=dict(config.train),
+                                train={**config.train, **(dataset.train or {})},
                                 model_options=dict(config.model_options.get(model, {})),
                                 embedding=dict(config.embedding),
                                 tokenizer=dict(config.tokenizer),

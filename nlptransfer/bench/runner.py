@@ -7,6 +7,7 @@ file. Each worker process loads a vectors file once and reuses it for every run 
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
@@ -32,6 +33,7 @@ EXECUTORS = ("local", "ray")
 
 _VECTORS: dict[str, Any] = {}
 _DATASETS: dict[str, Any] = {}
+_TOKENIZERS: dict[str, Any] = {}
 
 
 def _vectors(source: str):  # type: ignore[no-untyped-def]
@@ -66,6 +68,17 @@ def _dataset(spec: RunSpec):  # type: ignore[no-untyped-def]
     return _DATASETS[key]
 
 
+def _tokenizer(options: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """One memoizing tokenizer per configuration and process: runs share dev/test tokens."""
+    from nlptransfer.text.tokenize import MemoizedTokenizer, get_tokenizer
+
+    key = json.dumps(options, sort_keys=True)
+    if key not in _TOKENIZERS:
+        rest = dict(options)
+        _TOKENIZERS[key] = MemoizedTokenizer(get_tokenizer(rest.pop("name", "spacy"), **rest))
+    return _TOKENIZERS[key]
+
+
 def _peak_memory_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
@@ -74,7 +87,6 @@ def _peak_memory_mb() -> float:
 def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
     """Train and evaluate one grid cell; return its JSON-ready record."""
     from nlptransfer.data.splits import stratified_sample
-    from nlptransfer.text.tokenize import get_tokenizer
     from nlptransfer.train.classify import train_classifier
     from nlptransfer.train.trainer import TrainConfig
 
@@ -94,8 +106,7 @@ def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
         train_texts = [train_texts[i] for i in keep]
         train_labels = [train_labels[i] for i in keep]
     vectors, load_seconds = _vectors(spec.vectors) if spec.vectors else (None, 0.0)
-    tokenizer_options = dict(spec.tokenizer)
-    tokenizer = get_tokenizer(tokenizer_options.pop("name", "spacy"), **tokenizer_options)
+    tokenizer = _tokenizer(spec.tokenizer)
     vocab_options = dict(spec.vocab)
     embedding_options = dict(spec.embedding)
     oov = embedding_options.pop("oov", None)

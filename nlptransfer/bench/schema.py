@@ -4,6 +4,7 @@ A typo fails at once with the file, the line and the key that is wrong::
 
     name: kim2014
     datasets: [mr, sst2, subj, trec]    # names, or {name, train_file, dev_file, test_file, format}
+    # a dataset may override training settings: {name: trec, train: {epochs: 25, patience: 5}}
     vectors: ["${NLPTRANSFER_DATA}/vectors/glove.6B.100d.txt.gz"]   # ${VAR} expanded
     models: [cnn]
     modes: [random, frozen, finetune, multichannel]
@@ -40,6 +41,7 @@ class BenchConfigError(NLPTransferError, ValueError):
 
 DATASET_KEYS = {
     "name",
+    "train",
     "train_file",
     "dev_file",
     "test_file",
@@ -64,9 +66,14 @@ class DatasetSpec:
     format: str | None = None
     text_column: str | None = None
     label_column: str | None = None
+    train: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    def source_dict(self) -> dict[str, Any]:
+        """Where the data comes from: ``to_dict()`` without the training overrides."""
+        return {k: v for k, v in self.to_dict().items() if k != "train"}
 
 
 @dataclass
@@ -166,6 +173,17 @@ class _Validator:
             raise self.fail(node, f"{key!r} must not be empty")
         return out
 
+    def train_settings(self, node: yaml.Node, where: str) -> dict[str, Any]:
+        """A ``train`` mapping: known keys, values that make a valid :class:`TrainConfig`."""
+        fields = self.mapping(node, where)
+        self.check_keys(fields, TRAIN_KEYS, where)
+        settings = {k: self.value(n) for k, (_, n) in fields.items()}
+        try:
+            TrainConfig(**settings)
+        except (TypeError, ValueError) as exc:
+            raise self.fail(node, f"invalid {where} settings: {exc}") from None
+        return settings
+
     def typed(self, node: yaml.Node, key: str, kind: type | tuple[type, ...]) -> Any:
         value = self.value(node)
         if value is not None and (
@@ -199,9 +217,11 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
             v.check_keys(fields, DATASET_KEYS, "a dataset")
             if "name" not in fields:
                 raise v.fail(item, "a dataset given as a mapping needs a 'name'")
-            datasets.append(
-                DatasetSpec(**{k: v.expand(str(v.value(n)), n) for k, (_, n) in fields.items()})
-            )
+            overrides = fields.pop("train", None)
+            spec = DatasetSpec(**{k: v.expand(str(v.value(n)), n) for k, (_, n) in fields.items()})
+            if overrides is not None:
+                spec.train = v.train_settings(overrides[1], f"the 'train' of dataset {spec.name!r}")
+            datasets.append(spec)
         else:
             datasets.append(DatasetSpec(name=v.string_list(item, "datasets")[0]))
     cfg["datasets"] = datasets
@@ -239,8 +259,15 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
             if value is not None and value < (2 if key == "cv_folds" else 1):
                 raise v.fail(top[key][1], f"{key!r} is too small: {value}")
             cfg[key] = value
+    if "train" in top:
+        cfg["train"] = v.train_settings(top["train"][1], "'train'")
+    for dataset in datasets:  # each dataset's overrides must make valid settings together
+        if dataset.train:
+            try:
+                TrainConfig(**{**cfg.get("train", {}), **dataset.train})
+            except (TypeError, ValueError) as exc:
+                raise v.fail(node, f"invalid 'train' for dataset {dataset.name!r}: {exc}") from None
     sections = {
-        "train": TRAIN_KEYS,
         "embedding": EMBEDDING_KEYS,
         "tokenizer": TOKENIZER_KEYS,
         "vocab": VOCAB_KEYS,
@@ -250,11 +277,6 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
             fields = v.mapping(top[key][1], repr(key))
             v.check_keys(fields, keys, repr(key))
             cfg[key] = {k: v.value(n) for k, (_, n) in fields.items()}
-    if "train" in cfg:
-        try:
-            TrainConfig(**cfg["train"])
-        except (TypeError, ValueError) as exc:
-            raise v.fail(top["train"][1], f"invalid 'train' settings: {exc}") from None
     if "model_options" in top:
         fields = v.mapping(top["model_options"][1], "'model_options'")
         v.check_keys(fields, set(CLASSIFIERS), "'model_options'")

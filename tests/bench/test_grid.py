@@ -33,3 +33,20 @@ def test_run_ids_are_stable_and_distinct():
     assert first == second and len(set(first)) == len(first)
     changed = [r.run_id for r in expand_grid(parse_bench_config(CONFIG + "train: {epochs: 2}\n"))]
     assert not set(changed) & set(first)
+
+
+def test_a_dataset_can_override_training_settings():
+    config = CONFIG.replace("[mr, sst2]", "[mr, {name: sst2, train: {epochs: 25, patience: 5}}]")
+    config += "train: {epochs: 15, optimizer: adam, patience: 3}\n"
+    runs = expand_grid(parse_bench_config(config))
+    trains = {r.dataset["name"]: r.train for r in runs}
+    assert trains["mr"] == {"epochs": 15, "optimizer": "adam", "patience": 3}
+    assert trains["sst2"] == {"epochs": 25, "optimizer": "adam", "patience": 5}
+    assert all("train" not in r.dataset for r in runs)  # not passed on to load_dataset
+    # the other datasets' runs keep their ids, so a resumed grid reruns only what changed
+    plain = expand_grid(
+        parse_bench_config(CONFIG + "train: {epochs: 15, optimizer: adam, patience: 3}\n")
+    )
+    ids = {r.run_id for r in plain}
+    assert {r.run_id for r in runs if r.dataset["name"] == "mr"} <= ids
+    assert not {r.run_id for r in runs if r.dataset["name"] == "sst2"} & ids

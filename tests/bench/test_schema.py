@@ -48,6 +48,16 @@ def test_a_full_config(monkeypatch):
         (("cnn: {filters: 50}", "lstm: {filters: 50}"), 9, "unknown key 'lstm' in 'model_options'"),
         (("tokenizer:", "tokeniser:"), 11, "unknown key 'tokeniser' in the config"),
         (("format: kim}", "fmt: kim}"), 2, "unknown key 'fmt' in a dataset"),
+        (
+            ("format: kim}", "format: kim, train: {epoch: 9}}"),
+            2,
+            "unknown key 'epoch' in the 'train' of dataset 'mine'",
+        ),
+        (
+            ("format: kim}", "format: kim, train: {optimizer: lbfgs}}"),
+            2,
+            "unknown optimizer 'lbfgs'",
+        ),
     ],
 )
 def test_mistakes_name_the_line_and_key(monkeypatch, change, line, message):

@@ -74,3 +74,27 @@ def test_errors():
         get_tokenizer("bert")
     with pytest.raises(ValueError, match="max_tokens"):
         get_tokenizer("whitespace", max_tokens=0)
+
+
+def test_memoized_tokenizer_tokenizes_each_text_once():
+    from nlptransfer.text.tokenize import MemoizedTokenizer, SpacyTokenizer
+
+    class Counting(SpacyTokenizer):
+        def __init__(self, **options):
+            super().__init__(**options)
+            self.seen: list[str] = []
+
+        def split_batch(self, texts):
+            self.seen.extend(texts)
+            return super().split_batch(texts)
+
+    inner = Counting(lowercase=True, max_tokens=3)
+    memo = MemoizedTokenizer(inner)
+    texts = ["It's GREAT fun, really.", "Dull.", "It's GREAT fun, really."]
+    first = memo.tokenize_batch(texts)
+    assert first == inner.tokenize_batch(texts)
+    inner.seen.clear()
+    first[0].append("changed by the caller")
+    assert memo.tokenize_batch(texts[:2]) == inner.tokenize_batch(texts[:2])[:2]
+    assert inner.seen == texts[:2]  # only the direct call above: the memo answered alone
+    assert memo("Dull.") == ["dull", "."] and memo.config() == inner.config()
