@@ -13,6 +13,7 @@ uses the t-test at 0.05 (with 5 replications the Wilcoxon test cannot go below p
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 import math
@@ -26,6 +27,7 @@ import numpy as np
 from scipy import stats
 
 from nlptransfer.bench.results import ResultsStore
+from nlptransfer.vectors.io import atomic_output
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +282,7 @@ def plot(summaries: list[ModeSummary], folder: Path) -> list[Path]:
         ax.legend(fontsize=8, ncols=len(modes))
         fig.tight_layout()
         path = folder / f"bars-{_slug(vectors)}-{model}.png"
-        fig.savefig(path, dpi=110)
+        _save_figure(fig, path)
         plt.close(fig)
         written.append(path)
         for dataset in sorted({s.dataset for s in items}):
@@ -305,7 +307,7 @@ def plot(summaries: list[ModeSummary], folder: Path) -> list[Path]:
             ax.legend(fontsize=8)
             fig.tight_layout()
             path = folder / f"curve-{_slug(dataset)}-{_slug(vectors)}-{model}.png"
-            fig.savefig(path, dpi=110)
+            _save_figure(fig, path)
             plt.close(fig)
             written.append(path)
     return written
@@ -325,14 +327,15 @@ def write_report(folder: str | Path, *, title: str | None = None) -> Path:
     plots = plot(summaries, folder / "plots")
     _write_csv(folder / "summary.csv", [asdict(s) for s in summaries])
     _write_csv(folder / "comparisons.csv", [asdict(c) for c in comparisons])
-    (folder / "summary.json").write_text(
+    _write_text(
+        folder / "summary.json",
         json.dumps(
             {
                 "summaries": [asdict(s) for s in summaries],
                 "comparisons": [asdict(c) for c in comparisons],
             },
             indent=2,
-        )
+        ),
     )
     body = [
         f"# {title or folder.name}",
@@ -346,14 +349,25 @@ def write_report(folder: str | Path, *, title: str | None = None) -> Path:
         "",
     ]
     path = folder / "report.md"
-    path.write_text("\n".join(body), encoding="utf-8")
+    _write_text(path, "\n".join(body))
     return path
 
 
+def _write_text(path: Path, text: str) -> None:
+    """Every report file appears whole or not at all (a reader never sees half a table)."""
+    with atomic_output(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _save_figure(fig: Any, path: Path) -> None:
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
+
+
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        if not rows:
-            return
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    _write_text(path, buffer.getvalue())

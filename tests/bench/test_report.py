@@ -91,6 +91,8 @@ def test_write_report_files(tmp_path, records):
     assert "Kim 2014" in text  # sst2 with cnn gets the published numbers beside ours
     assert (tmp_path / "plots" / "bars-glove.txt-cnn.png").stat().st_size > 1000
     assert (tmp_path / "summary.csv").read_text().startswith("dataset,vectors,model")
+    leftovers = [p.name for p in tmp_path.rglob("*") if ".tmp-" in p.name]
+    assert not leftovers  # files are written to a temporary sibling, then renamed into place
 
 
 def test_learning_curve_plot(tmp_path):
