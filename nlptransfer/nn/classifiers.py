@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nlptransfer.nn.embedding import PretrainedEmbedding
+from nlptransfer.nn.window_max import window_max
 
 
 class TextClassifier(nn.Module):
@@ -102,20 +103,19 @@ class KimCNN(TextClassifier):
             ids = F.pad(ids, (widest - 1, widest - 1), value=self.embedding.padding_idx)
         elif ids.shape[1] < widest:  # too short for the widest filter
             ids = F.pad(ids, (0, widest - ids.shape[1]), value=self.embedding.padding_idx)
+        # The convolutions run once per distinct token of the batch (see window_max); a filter
+        # applied to both channels of a multichannel embedding is, being linear, applied to
+        # their sum.
+        unique, inverse = torch.unique(ids, return_inverse=True)
         if self.embedding.proj is None:
-            channels = self.embedding.forward_channels(ids)
+            channels = self.embedding.forward_channels(unique)
+            rows = channels[0] if len(channels) == 1 else channels[0] + channels[1]
         else:
-            channels = [self.embedding(ids)]
-        channels = [c.transpose(1, 2).contiguous() for c in channels]
-        pooled = []
-        for conv in self.convs:
-            feature = conv(channels[0])
-            for channel in channels[1:]:
-                feature = feature + conv(channel)
-            pooled.append(feature.max(dim=2).values)
+            rows = self.embedding(unique)
+        pooled = window_max(rows, inverse, [conv.weight for conv in self.convs])
         # max_t relu(x_t + b) == relu(max_t x_t + b): bias and ReLU after pooling give the same
         # features for a fraction of the work (one value per filter, not one per position).
-        features = F.relu(torch.cat(pooled, dim=1) + self.conv_bias.flatten())
+        features = F.relu(pooled + self.conv_bias.flatten())
         return self.out(self.dropout(features))
 
     def apply_constraints(self) -> None:
