@@ -59,6 +59,8 @@ BATCH_SIZE = 50
 LR = 1e-3
 WINDOWS = (3, 4, 5)
 FILTERS = 100
+#: Rows of words the vectors lack start at U[-OOV_SCALE, OOV_SCALE], on both sides (Kim's value).
+OOV_SCALE = 0.25
 
 
 # -- the reference: Kim's CNN as a PyTorch tutorial writes it -------------------------------------
@@ -96,7 +98,7 @@ class ReferenceData:
             for token in tokens:
                 stoi.setdefault(token, len(stoi))
         generator = torch.Generator().manual_seed(seed)
-        matrix = torch.empty(len(stoi), vectors.dim).uniform_(-0.25, 0.25, generator=generator)
+        matrix = torch.empty(len(stoi), vectors.dim).uniform_(-OOV_SCALE, OOV_SCALE, generator=generator)
         matrix[0] = 0.0
         matrix[2:known] = torch.from_numpy(np.asarray(vectors.matrix, dtype=np.float32))
         return cls(stoi, matrix)
@@ -184,6 +186,7 @@ def run_ours(
         model="cnn",
         mode=mode,
         tokenizer="whitespace",
+        oov={"name": "uniform", "scale": OOV_SCALE},  # the reference's (and Kim's) U[-0.25, 0.25]
         train_config=config,
     )
     return {
