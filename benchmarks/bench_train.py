@@ -22,7 +22,7 @@ speed is not bought with accuracy.
 
 Usage:
     .venv/bin/python benchmarks/bench_train.py [--dataset sst2] [--vectors PATH] [--epochs 5]
-        [--seeds 0 1 2] [--threads N] [--out benchmarks/results/train.md]
+        [--seeds 0 1 2 3 4] [--threads N] [--out benchmarks/results/train.md]
 
 Needs ``NLPTRANSFER_DATA`` (default ``../shared/data``) for the dataset and the default vectors
 (GloVe 6B 100d); exits with a message naming what is missing otherwise.
@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", default="sst2")
     parser.add_argument("--vectors", default=str(data_home / "vectors" / "glove.6B.100d.txt.gz"))
     parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "train.md")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
