@@ -98,7 +98,9 @@ class ReferenceData:
             for token in tokens:
                 stoi.setdefault(token, len(stoi))
         generator = torch.Generator().manual_seed(seed)
-        matrix = torch.empty(len(stoi), vectors.dim).uniform_(-OOV_SCALE, OOV_SCALE, generator=generator)
+        matrix = torch.empty(len(stoi), vectors.dim).uniform_(
+            -OOV_SCALE, OOV_SCALE, generator=generator
+        )
         matrix[0] = 0.0
         matrix[2:known] = torch.from_numpy(np.asarray(vectors.matrix, dtype=np.float32))
         return cls(stoi, matrix)
