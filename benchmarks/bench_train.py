@@ -22,7 +22,7 @@ speed is not bought with accuracy.
 
 Usage:
     .venv/bin/python benchmarks/bench_train.py [--dataset sst2] [--vectors PATH] [--epochs 5]
-        [--seeds 0 1 2 3 4] [--threads N] [--out benchmarks/results/train.md]
+        [--seeds 0 1 2 3 4] [--modes frozen finetune] [--threads N] [--out benchmarks/results/train.md]
 
 Needs ``NLPTRANSFER_DATA`` (default ``../shared/data``) for the dataset and the default vectors
 (GloVe 6B 100d); exits with a message naming what is missing otherwise.
@@ -200,9 +200,9 @@ def run_ours(
 
 
 # -- driver --------------------------------------------------------------------------------------
-def _summary(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _summary(results: list[dict[str, Any]], modes: list[str]) -> list[dict[str, Any]]:
     rows = []
-    for mode in MODES:
+    for mode in modes:
         row: dict[str, Any] = {"mode": mode}
         for impl in ("ours", "reference"):
             runs = [r for r in results if r["mode"] == mode and r["impl"] == impl]
@@ -257,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vectors", default=str(data_home / "vectors" / "glove.6B.100d.txt.gz"))
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "train.md")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
@@ -266,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import nlptransfer
     from nlptransfer.text.tokenize import get_tokenizer
+    from nlptransfer.vectors.io import atomic_output
 
     if not Path(args.vectors).exists() and "/" in args.vectors:
         logger.error("vectors file %s not found (set NLPTRANSFER_DATA or --vectors)", args.vectors)
@@ -285,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     turn = 0
     for seed in args.seeds:
-        for mode in MODES:
+        for mode in args.modes:
             order = ("ours", "reference") if turn % 2 == 0 else ("reference", "ours")
             turn += 1
             for impl in order:
@@ -319,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
                     outcome["test_accuracy"],
                 )
 
-    summary = _summary(results)
+    summary = _summary(results, args.modes)
     meta = {
         "command": shlex.join(["python", "benchmarks/bench_train.py", *(argv or sys.argv[1:])]),
         "dataset": args.dataset,
@@ -332,11 +334,15 @@ def main(argv: list[str] | None = None) -> int:
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     text = _markdown(summary, meta)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
-    args.out.with_suffix(".json").write_text(
-        json.dumps({"meta": meta, "summary": summary, "runs": results}, indent=1) + "\n"
-    )
+    for path, content in (
+        (args.out, text),
+        (
+            args.out.with_suffix(".json"),
+            json.dumps({"meta": meta, "summary": summary, "runs": results}, indent=1) + "\n",
+        ),
+    ):
+        with atomic_output(path) as tmp:
+            tmp.write_text(content)
     print(text)
     missed = [row["mode"] for row in summary if row["speedup"] < GOAL]
     if missed:
