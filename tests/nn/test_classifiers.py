@@ -59,12 +59,27 @@ def test_cnn_matches_kims_formula(rows, mode, padding):
         model.conv_bias.uniform_(-0.5, 0.5)
     ids = torch.tensor([[2, 3, 4, 5, 6, 7, 8], [9, 10, 11, 12, 13, 0, 0]])
     padded = torch.nn.functional.pad(ids, (4, 4)) if padding == "wide" else ids  # Kim: 4 each side
-    channels = [c.transpose(1, 2) for c in emb.forward_channels(padded)]
-    pooled = []
-    for i, conv in enumerate(model.convs):
-        per_position = sum(conv(c) for c in channels) + model.conv_bias[i].unsqueeze(1)
-        pooled.append(torch.relu(per_position).amax(dim=2))
-    torch.testing.assert_close(model(ids), model.out(torch.cat(pooled, dim=1)))
+
+    def kims_formula():
+        channels = [c.transpose(1, 2) for c in emb.forward_channels(padded)]
+        pooled = []
+        for i, conv in enumerate(model.convs):
+            per_position = sum(conv(c) for c in channels) + model.conv_bias[i].unsqueeze(1)
+            pooled.append(torch.relu(per_position).amax(dim=2))
+        return model.out(torch.cat(pooled, dim=1))
+
+    torch.testing.assert_close(model(ids), kims_formula())
+    # ... and so do the gradients of every trained parameter (the tuned embedding rows included)
+    upstream = torch.randn(2, 2, generator=torch.Generator().manual_seed(0))
+    trained = [p for p in model.parameters() if p.requires_grad]
+
+    def gradients(output):
+        model.zero_grad()
+        (output * upstream).sum().backward()
+        return [p.grad.clone() for p in trained]
+
+    for ours, formula in zip(gradients(model(ids)), gradients(kims_formula()), strict=True):
+        torch.testing.assert_close(ours, formula)
 
 
 def test_cnn_max_norm_constraint(rows):
