@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nlptransfer.bench.schema import BenchConfig, DatasetSpec
+from nlptransfer.train.trainer import TrainConfig
 
 #: Datasets evaluated by cross-validation (no test split), as in Kim (2014).
 CV_DATASETS = frozenset({"mr", "subj"})
@@ -58,6 +59,15 @@ class RunSpec:
         return f"{self.dataset['name']} {self.model} {self.mode} {rep}{frac}"
 
 
+def resolved_train(settings: dict[str, Any]) -> dict[str, Any]:
+    """A run's training settings, with the optimizer written in even when left to the default.
+
+    The optimizer is part of every run id, so a grid that leaves it out and was started when the
+    default was Kim's Adadelta never resumes with its Adadelta runs taken for Adam ones.
+    """
+    return {"optimizer": TrainConfig.optimizer, **settings}
+
+
 def uses_cross_validation(dataset: DatasetSpec) -> bool:
     """True for catalogue datasets with no test split (given files never are)."""
     return dataset.name in CV_DATASETS and not (dataset.train_file or dataset.test_file)
@@ -89,7 +99,7 @@ def expand_grid(config: BenchConfig) -> list[RunSpec]:
                                 n_folds=config.cv_folds if cv else None,
                                 train_fraction=fraction,
                                 max_train_examples=config.max_train_examples,
-                                train={**config.train, **(dataset.train or {})},
+                                train=resolved_train({**config.train, **(dataset.train or {})}),
                                 model_options=dict(config.model_options.get(model, {})),
                                 embedding=dict(config.embedding),
                                 tokenizer=dict(config.tokenizer),

@@ -10,7 +10,7 @@ A typo fails at once with the file, the line and the key that is wrong::
     modes: [random, frozen, finetune, multichannel]
     seeds: [0, 1, 2, 3, 4]
     train_fraction: [1.0]
-    train: {epochs: 25, optimizer: adadelta, batch_size: 50}
+    train: {epochs: 15, optimizer: adam, lr: 0.001, batch_size: 50, patience: 3}
 
 Example:
     >>> cfg = parse_bench_config("name: demo\\ndatasets: [sst2]\\nvectors: [glove-6b-50d]\\n")

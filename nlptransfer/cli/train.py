@@ -45,7 +45,7 @@ def train(
     model: str = typer.Option("cnn", help=f"One of: {', '.join(CLASSIFIERS)}."),
     mode: str = typer.Option("finetune", help=f"One of: {', '.join(EMBEDDING_MODES)}."),
     epochs: int = typer.Option(25, min=1),
-    optimizer: str = typer.Option("adadelta", help="adadelta (Kim), adam, adamw or sgd."),
+    optimizer: str = typer.Option("adam", help="adam, adamw, adadelta (Kim's) or sgd."),
     lr: float | None = typer.Option(None, help="Learning rate (default per optimizer)."),
     batch_size: int = typer.Option(50, min=1),
     patience: int = typer.Option(5, min=1, help="Early stopping patience in epochs."),

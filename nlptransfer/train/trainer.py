@@ -44,12 +44,16 @@ DEFAULT_LR = {"adadelta": 1.0, "adam": 1e-3, "adamw": 1e-3, "sgd": 0.1}
 
 @dataclass
 class TrainConfig:
-    """How to train. The defaults follow Kim (2014) where he said, and common practice otherwise.
+    """How to train. Kim (2014)'s batch size and early stopping on a dev set; Adam rather than his
+    Adadelta, measured better here: Kim's CNN on SST-2 with GloVe 6B 100d, 5 seeds, Adam scored
+    80.4 frozen and 82.6 fine-tuned against Adadelta's 79.6 and 81.0, in fewer epochs
+    (``configs/sst2-adadelta.yaml`` beside ``configs/kim2014.yaml``). ``optimizer="adadelta"``
+    gives Kim's recipe (rho 0.95, lr 1.0).
 
     Attributes:
         epochs: the most epochs to run.
         batch_size: examples per batch (Kim: 50).
-        optimizer: ``adadelta`` (Kim), ``adam``, ``adamw`` or ``sgd``.
+        optimizer: ``adam`` (the default), ``adamw``, ``adadelta`` (Kim) or ``sgd``.
         lr: learning rate (default per optimizer, see :data:`DEFAULT_LR`).
         weight_decay: L2 weight decay for the optimizer.
         patience: stop after this many epochs without a better dev metric (``None``: never).
@@ -64,7 +68,7 @@ class TrainConfig:
 
     epochs: int = 25
     batch_size: int = 50
-    optimizer: str = "adadelta"
+    optimizer: str = "adam"
     lr: float | None = None
     weight_decay: float = 0.0
     patience: int | None = 5

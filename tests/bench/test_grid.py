@@ -35,6 +35,19 @@ def test_run_ids_are_stable_and_distinct():
     assert not set(changed) & set(first)
 
 
+def test_the_default_optimizer_is_part_of_the_run_id():
+    # A grid that leaves the optimizer to the default ran Adadelta before the default became
+    # Adam: resuming it must rerun those runs, not count them as Adam ones.
+    implicit = expand_grid(parse_bench_config(CONFIG + "train: {epochs: 2}\n"))
+    adam = expand_grid(parse_bench_config(CONFIG + "train: {epochs: 2, optimizer: adam}\n"))
+    adadelta = expand_grid(
+        parse_bench_config(CONFIG + "train: {epochs: 2, optimizer: adadelta}\n")
+    )
+    assert {r.train["optimizer"] for r in implicit} == {"adam"}
+    assert [r.run_id for r in implicit] == [r.run_id for r in adam]
+    assert not {r.run_id for r in implicit} & {r.run_id for r in adadelta}
+
+
 def test_a_dataset_can_override_training_settings():
     config = CONFIG.replace("[mr, sst2]", "[mr, {name: sst2, train: {epochs: 25, patience: 5}}]")
     config += "train: {epochs: 15, optimizer: adam, patience: 3}\n"
