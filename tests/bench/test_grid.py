@@ -40,9 +40,7 @@ def test_the_default_optimizer_is_part_of_the_run_id():
     # Adam: resuming it must rerun those runs, not count them as Adam ones.
     implicit = expand_grid(parse_bench_config(CONFIG + "train: {epochs: 2}\n"))
     adam = expand_grid(parse_bench_config(CONFIG + "train: {epochs: 2, optimizer: adam}\n"))
-    adadelta = expand_grid(
-        parse_bench_config(CONFIG + "train: {epochs: 2, optimizer: adadelta}\n")
-    )
+    adadelta = expand_grid(parse_bench_config(CONFIG + "train: {epochs: 2, optimizer: adadelta}\n"))
     assert {r.train["optimizer"] for r in implicit} == {"adam"}
     assert [r.run_id for r in implicit] == [r.run_id for r in adam]
     assert not {r.run_id for r in implicit} & {r.run_id for r in adadelta}
