@@ -39,11 +39,21 @@ class RunSpec:
     embedding: dict[str, Any] = field(default_factory=dict)
     tokenizer: dict[str, Any] = field(default_factory=dict)
     vocab: dict[str, Any] = field(default_factory=dict)
+    #: The name of the mode variant this run belongs to (``None``: the plain ``mode``).
+    variant: str | None = None
 
     @property
     def run_id(self) -> str:
-        canonical = json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+        fields = asdict(self)
+        if fields["variant"] is None:  # plain modes keep the ids they had before variants
+            del fields["variant"]
+        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    @property
+    def arm(self) -> str:
+        """What reports call this run's mode: the variant's name, or the mode."""
+        return self.variant or self.mode
 
     @property
     def replicate(self) -> int:
@@ -56,7 +66,7 @@ class RunSpec:
     def label(self) -> str:
         rep = f"fold {self.fold}" if self.fold is not None else f"seed {self.seed}"
         frac = "" if self.train_fraction == 1.0 else f" {self.train_fraction:.0%} train"
-        return f"{self.dataset['name']} {self.model} {self.mode} {rep}{frac}"
+        return f"{self.dataset['name']} {self.model} {self.arm} {rep}{frac}"
 
 
 def resolved_train(settings: dict[str, Any]) -> dict[str, Any]:
@@ -88,12 +98,13 @@ def expand_grid(config: BenchConfig) -> list[RunSpec]:
             for model in config.models:
                 for fraction in config.train_fraction:
                     for seed, fold in replications:
-                        for mode in config.modes:
+                        for name in config.modes:
+                            variant = config.variants.get(name)
                             spec = RunSpec(
                                 dataset=dataset.source_dict(),
                                 vectors=vectors,
                                 model=model,
-                                mode=mode,
+                                mode=variant.mode if variant else name,
                                 seed=seed,
                                 fold=fold,
                                 n_folds=config.cv_folds if cv else None,
@@ -101,9 +112,13 @@ def expand_grid(config: BenchConfig) -> list[RunSpec]:
                                 max_train_examples=config.max_train_examples,
                                 train=resolved_train({**config.train, **(dataset.train or {})}),
                                 model_options=dict(config.model_options.get(model, {})),
-                                embedding=dict(config.embedding),
+                                embedding={
+                                    **config.embedding,
+                                    **(variant.embedding if variant else {}),
+                                },
                                 tokenizer=dict(config.tokenizer),
                                 vocab=dict(config.vocab),
+                                variant=variant.name if variant else None,
                             )
                             if spec.run_id not in seen:
                                 seen.add(spec.run_id)

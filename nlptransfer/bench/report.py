@@ -19,6 +19,7 @@ import logging
 import math
 import warnings
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -115,16 +116,39 @@ def _vectors_name(value: str | None) -> str:
     return Path(value).name if ("/" in value or "\\" in value) else value
 
 
+def arm(record: dict[str, Any]) -> str:
+    """What reports call a run's mode: its mode variant's name, or its embedding mode."""
+    return record.get("variant") or record["mode"]
+
+
+def arm_order(arms: Iterable[str]) -> list[str]:
+    """The embedding modes in :data:`MODE_ORDER`, then variants in the order first seen."""
+    unique = list(dict.fromkeys(arms))
+    return sorted(unique, key=lambda m: MODE_ORDER.index(m) if m in MODE_ORDER else len(MODE_ORDER))
+
+
 def _cells(records: list[dict[str, Any]]) -> dict[tuple, dict[str, dict[int, dict[str, Any]]]]:
-    """(dataset, vectors, model, fraction) -> mode -> replicate (seed or fold) -> record."""
+    """(dataset, vectors, model, fraction) -> mode or variant -> replicate -> record."""
     cells: dict[tuple, dict[str, dict[int, dict[str, Any]]]] = defaultdict(
         lambda: defaultdict(dict)
     )
     for r in records:
         key = (r["dataset"]["name"], _vectors_name(r["vectors"]), r["model"], r["train_fraction"])
         rep = r["fold"] if r.get("fold") is not None else r["seed"]
-        cells[key][r["mode"]][rep] = r
+        cells[key][arm(r)][rep] = r
     return cells
+
+
+def _comparisons(modes: dict[str, dict[int, dict[str, Any]]]) -> list[tuple[str, str]]:
+    """The fixed mode pairs, then each variant against its own mode and against ``frozen``."""
+    pairs = list(COMPARISONS)
+    for name in arm_order(modes):
+        if name in MODE_ORDER:
+            continue
+        base = next(iter(modes[name].values()))["mode"]
+        for other in dict.fromkeys((base, "frozen")):
+            pairs.append((name, other))
+    return pairs
 
 
 def summarize(records: list[dict[str, Any]]) -> tuple[list[ModeSummary], list[Comparison]]:
@@ -133,7 +157,7 @@ def summarize(records: list[dict[str, Any]]) -> tuple[list[ModeSummary], list[Co
     comparisons: list[Comparison] = []
     for key, modes in sorted(_cells(records).items(), key=lambda kv: tuple(map(str, kv[0]))):
         dataset, vectors, model, fraction = key
-        for mode in sorted(modes, key=lambda m: MODE_ORDER.index(m) if m in MODE_ORDER else 99):
+        for mode in arm_order(modes):
             runs = list(modes[mode].values())
             acc = mean_std_ci([100 * r["metrics"]["test"]["accuracy"] for r in runs])
             f1 = mean_std_ci([100 * r["metrics"]["test"]["macro_f1"] for r in runs])
@@ -156,7 +180,7 @@ def summarize(records: list[dict[str, Any]]) -> tuple[list[ModeSummary], list[Co
                     trainable_parameters=float(np.mean([r["trainable_parameters"] for r in runs])),
                 )
             )
-        for a, b in COMPARISONS:
+        for a, b in _comparisons(modes):
             if a not in modes or b not in modes:
                 continue
             shared = sorted(set(modes[a]) & set(modes[b]))
@@ -259,7 +283,7 @@ def plot(summaries: list[ModeSummary], folder: Path) -> list[Path]:
     for (vectors, model), items in groups.items():
         full = [s for s in items if s.train_fraction == max(x.train_fraction for x in items)]
         datasets = sorted({s.dataset for s in full})
-        modes = [m for m in MODE_ORDER if any(s.mode == m for s in full)]
+        modes = arm_order(s.mode for s in full)
         fig, ax = plt.subplots(figsize=(1.8 + 1.6 * len(datasets), 4))
         width = 0.8 / max(len(modes), 1)
         for i, mode in enumerate(modes):
@@ -290,7 +314,7 @@ def plot(summaries: list[ModeSummary], folder: Path) -> list[Path]:
             if len({s.train_fraction for s in curve}) < 2:
                 continue
             fig, ax = plt.subplots(figsize=(6, 4))
-            for mode in MODE_ORDER:
+            for mode in arm_order(s.mode for s in curve):
                 points = sorted(
                     (s.train_examples, s.accuracy_mean, s.accuracy_ci95)
                     for s in curve

@@ -215,7 +215,7 @@ def run_grid(
         test = record["metrics"].get("test", {})
         logger.info(
             "finished %s: test accuracy %.4f",
-            RunSpec(**{k: record[k] for k in RunSpec.__dataclass_fields__}).label(),
+            RunSpec(**{k: record[k] for k in RunSpec.__dataclass_fields__ if k in record}).label(),
             test.get("accuracy", float("nan")),
         )
         if on_record:

@@ -8,6 +8,8 @@ A typo fails at once with the file, the line and the key that is wrong::
     vectors: ["${NLPTRANSFER_DATA}/vectors/glove.6B.100d.txt.gz"]   # ${VAR} expanded
     models: [cnn]
     modes: [random, frozen, finetune, multichannel]
+    # a mode may also be a named variant with embedding options of its own, e.g.
+    # {name: gradual, mode: finetune, embedding: {unfreeze_at: 2}}
     seeds: [0, 1, 2, 3, 4]
     train_fraction: [1.0]
     train: {epochs: 15, optimizer: adam, lr: 0.001, batch_size: 50, patience: 3}
@@ -31,7 +33,7 @@ import yaml
 
 from nlptransfer.errors import NLPTransferError
 from nlptransfer.nn.classifiers import CLASSIFIERS
-from nlptransfer.nn.embedding import EMBEDDING_MODES, LAYER_OPTIONS
+from nlptransfer.nn.embedding import EMBEDDING_MODES, LAYER_OPTIONS, check_layer_options
 from nlptransfer.train.trainer import TrainConfig
 
 
@@ -53,6 +55,7 @@ EMBEDDING_KEYS = {"oov", "projection", *LAYER_OPTIONS}
 TOKENIZER_KEYS = {"name", "lowercase", "max_tokens", "pattern"}
 VOCAB_KEYS = {"min_freq", "max_size", "add_vectors_words", "add_eval_words"}
 TRAIN_KEYS = {f.name for f in dataclasses.fields(TrainConfig)} - {"progress"}
+VARIANT_KEYS = {"name", "mode", "embedding"}
 
 
 @dataclass
@@ -76,6 +79,19 @@ class DatasetSpec:
         return {k: v for k, v in self.to_dict().items() if k != "train"}
 
 
+@dataclass(frozen=True)
+class ModeVariant:
+    """A named arm of the grid: an embedding mode with embedding options of its own.
+
+    Its options are laid over the grid's ``embedding`` section. Reports treat the name as a mode
+    of its own and compare it with its base mode and with ``frozen``.
+    """
+
+    name: str
+    mode: str
+    embedding: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class BenchConfig:
     """A validated benchmark grid (see the module docstring for the YAML form)."""
@@ -96,6 +112,8 @@ class BenchConfig:
     vocab: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     source: str | None = None
+    #: The named variants among ``modes`` (given in YAML as mappings in ``modes``).
+    variants: dict[str, ModeVariant] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -200,12 +218,13 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
     """Validate YAML text and return the :class:`BenchConfig`."""
     v = _Validator(text, source)
     top = v.mapping(v.root, "the config")
-    allowed = {f.name for f in dataclasses.fields(BenchConfig)} - {"source"}
+    allowed = {f.name for f in dataclasses.fields(BenchConfig)} - {"source", "variants"}
     v.check_keys(top, allowed, "the config")
     for required in ("name", "datasets", "vectors"):
         if required not in top:
             raise v.fail(v.root, f"missing required key {required!r}")
     cfg: dict[str, Any] = {"source": source}
+    variant_nodes: dict[str, yaml.Node] = {}
     cfg["name"] = str(v.typed(top["name"][1], "name", str))
     if "description" in top:
         cfg["description"] = str(v.typed(top["description"][1], "description", str))
@@ -229,7 +248,7 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
     if "models" in top:
         cfg["models"] = v.string_list(top["models"][1], "models", tuple(CLASSIFIERS))
     if "modes" in top:
-        cfg["modes"] = v.string_list(top["modes"][1], "modes", EMBEDDING_MODES)
+        cfg["modes"], cfg["variants"], variant_nodes = _modes(v, top["modes"][1])
     if "seeds" in top:
         seeds_node = top["seeds"][1]
         seeds = v.value(seeds_node)
@@ -281,7 +300,58 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
         fields = v.mapping(top["model_options"][1], "'model_options'")
         v.check_keys(fields, set(CLASSIFIERS), "'model_options'")
         cfg["model_options"] = {k: v.value(n) or {} for k, (_, n) in fields.items()}
+    # Every arm's layer options, the grid's embedding section under a variant's own, must suit
+    # its mode, before any run starts.
+    for name in cfg.get("modes", BenchConfig.__dataclass_fields__["modes"].default_factory()):
+        variant = cfg.get("variants", {}).get(name)
+        layer = {**cfg.get("embedding", {}), **(variant.embedding if variant else {})}
+        try:
+            check_layer_options(
+                variant.mode if variant else name,
+                {k: layer[k] for k in LAYER_OPTIONS if k in layer},
+            )
+        except ValueError as exc:
+            where = variant_nodes.get(name) or top.get("embedding", (None, None))[1]
+            raise v.fail(where, f"mode {name!r}: {exc}") from None
     return BenchConfig(**cfg)
+
+
+def _modes(
+    v: _Validator, node: yaml.Node
+) -> tuple[list[str], dict[str, ModeVariant], dict[str, yaml.Node]]:
+    """``modes``: embedding modes, or mappings ``{name, mode, embedding}`` naming a variant.
+
+    Returns the names in order, the variants, and each variant's YAML node (for errors).
+    """
+    names: list[str] = []
+    variants: dict[str, ModeVariant] = {}
+    nodes: dict[str, yaml.Node] = {}
+    for item in node.value if isinstance(node, yaml.SequenceNode) else [node]:
+        if isinstance(item, yaml.MappingNode):
+            fields = v.mapping(item, "a mode variant")
+            v.check_keys(fields, VARIANT_KEYS, "a mode variant")
+            for key in ("name", "mode"):
+                if key not in fields:
+                    raise v.fail(item, f"a mode variant needs a {key!r}")
+            name = str(v.typed(fields["name"][1], "name", str))
+            if name in EMBEDDING_MODES:
+                raise v.fail(item, f"a mode variant's name must not be a mode's: {name!r}")
+            mode = v.string_list(fields["mode"][1], "mode", EMBEDDING_MODES)[0]
+            embedding: dict[str, Any] = {}
+            if "embedding" in fields:
+                options = v.mapping(fields["embedding"][1], f"the 'embedding' of mode {name!r}")
+                v.check_keys(options, EMBEDDING_KEYS, f"the 'embedding' of mode {name!r}")
+                embedding = {k: v.value(n) for k, (_, n) in options.items()}
+            variants[name] = ModeVariant(name, mode, embedding)
+            nodes[name] = item
+        else:
+            name = v.string_list(item, "modes", EMBEDDING_MODES)[0]
+        if name in names:
+            raise v.fail(item, f"mode {name!r} is listed twice in 'modes'")
+        names.append(name)
+    if not names:
+        raise v.fail(node, "'modes' must not be empty")
+    return names, variants, nodes
 
 
 def load_bench_config(path: str | Path) -> BenchConfig:

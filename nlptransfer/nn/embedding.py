@@ -26,7 +26,7 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -95,9 +95,17 @@ class PretrainedEmbedding(nn.Module):
         padding_idx: int = 0,
     ) -> None:
         super().__init__()
-        _check_options(mode, trainable_rows, unfreeze_at, unfreeze_unit, lr_scale, l2_to_pretrained)
-        if sparse and trainable_rows == "oov":
-            raise ValueError("sparse gradients work with trainable_rows='all' only")
+        check_layer_options(
+            mode,
+            {
+                "trainable_rows": trainable_rows,
+                "unfreeze_at": unfreeze_at,
+                "unfreeze_unit": unfreeze_unit,
+                "lr_scale": lr_scale,
+                "l2_to_pretrained": l2_to_pretrained,
+                "sparse": sparse,
+            },
+        )
         weight = torch.as_tensor(np.asarray(initial, dtype=np.float32)).clone()
         mask = torch.as_tensor(np.asarray(pretrained_mask, dtype=bool))
         if weight.ndim != 2 or mask.shape != (weight.shape[0],):
@@ -253,19 +261,36 @@ class PretrainedEmbedding(nn.Module):
         return ", ".join(parts)
 
 
-def _check_options(mode, trainable_rows, unfreeze_at, unfreeze_unit, lr_scale, l2) -> None:  # type: ignore[no-untyped-def]
+def check_layer_options(mode: str, options: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` when the layer ``options`` (keys of :data:`LAYER_OPTIONS`) don't suit
+    ``mode`` or each other; absent options take the layer's defaults.
+
+    Example:
+        >>> check_layer_options("finetune", {"unfreeze_at": 2})
+        >>> check_layer_options("frozen", {"unfreeze_at": 2})
+        Traceback (most recent call last):
+        ...
+        ValueError: unfreeze_at applies to mode 'finetune' only, not 'frozen'
+    """
+    trainable_rows = options.get("trainable_rows", "all")
     if mode not in EMBEDDING_MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(EMBEDDING_MODES)}")
     if trainable_rows not in ("all", "oov"):
         raise ValueError(f"trainable_rows must be 'all' or 'oov', got {trainable_rows!r}")
-    if unfreeze_unit not in ("epoch", "step"):
-        raise ValueError(f"unfreeze_unit must be 'epoch' or 'step', got {unfreeze_unit!r}")
-    if unfreeze_at is not None and mode != "finetune":
+    if options.get("unfreeze_unit", "epoch") not in ("epoch", "step"):
+        raise ValueError(
+            f"unfreeze_unit must be 'epoch' or 'step', got {options['unfreeze_unit']!r}"
+        )
+    if options.get("unfreeze_at") is not None and mode != "finetune":
         raise ValueError(f"unfreeze_at applies to mode 'finetune' only, not {mode!r}")
-    if lr_scale <= 0:
-        raise ValueError(f"lr_scale must be > 0, got {lr_scale}")
-    if l2 < 0:
-        raise ValueError(f"l2_to_pretrained must be >= 0, got {l2}")
+    lr_scale = options.get("lr_scale", 1.0)
+    if not isinstance(lr_scale, int | float) or lr_scale <= 0:
+        raise ValueError(f"lr_scale must be a number > 0, got {lr_scale!r}")
+    l2 = options.get("l2_to_pretrained", 0.0)
+    if not isinstance(l2, int | float) or l2 < 0:
+        raise ValueError(f"l2_to_pretrained must be a number >= 0, got {l2!r}")
+    if options.get("sparse") and trainable_rows == "oov":
+        raise ValueError("sparse gradients work with trainable_rows='all' only")
 
 
 def embedding_param_groups(model: nn.Module, lr: float) -> list[dict[str, Any]]:

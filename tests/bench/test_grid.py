@@ -61,3 +61,22 @@ def test_a_dataset_can_override_training_settings():
     ids = {r.run_id for r in plain}
     assert {r.run_id for r in runs if r.dataset["name"] == "mr"} <= ids
     assert not {r.run_id for r in runs if r.dataset["name"] == "sst2"} & ids
+
+
+def test_mode_variants_run_their_mode_with_their_options_and_keep_plain_ids():
+    plain = expand_grid(parse_bench_config(CONFIG))
+    config = CONFIG.replace(
+        "modes: [random, frozen, finetune]",
+        "modes: [random, frozen, finetune, {name: gradual, mode: finetune, "
+        "embedding: {unfreeze_at: 2}}]",
+    )
+    runs = expand_grid(parse_bench_config(config + "embedding: {oov: zero}\n"))
+    gradual = [r for r in runs if r.variant == "gradual"]
+    assert len(gradual) == 3 * 2 + 2 * 2  # mr: 3 folds x 2 vectors; sst2: 2 seeds x 2 vectors
+    assert {r.mode for r in gradual} == {"finetune"} and {r.arm for r in gradual} == {"gradual"}
+    assert all(r.embedding == {"oov": "zero", "unfreeze_at": 2} for r in gradual)
+    assert "gradual" in gradual[0].label()
+    # a plain finetune run and the variant differ, and adding a variant leaves plain ids alone
+    again = expand_grid(parse_bench_config(config))
+    assert {r.run_id for r in plain} <= {r.run_id for r in again}
+    assert len({r.run_id for r in again}) == len(again) == len(plain) + len(gradual)

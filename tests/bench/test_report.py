@@ -12,8 +12,9 @@ from nlptransfer.bench.report import mean_std_ci, summarize, write_report
 from nlptransfer.bench.results import ResultsStore
 
 
-def record(dataset, mode, seed, accuracy, vectors="glove.txt", fold=None):
+def record(dataset, mode, seed, accuracy, vectors="glove.txt", fold=None, variant=None):
     return {
+        "variant": variant,
         "run_id": f"{dataset}-{mode}-{seed}-{vectors}",
         "dataset": {"name": dataset},
         "vectors": vectors,
@@ -66,6 +67,23 @@ def test_summaries_and_paired_verdicts(records):
     diffs = (np.array(FROZEN) - np.array(RANDOM)) * 100
     assert math.isclose(random_vs.t_p_value, stats.ttest_1samp(diffs, 0).pvalue)
     assert math.isclose(random_vs.wilcoxon_p_value, stats.wilcoxon(diffs).pvalue)
+
+
+def test_a_mode_variant_is_summarized_and_compared_with_its_mode_and_frozen(records):
+    gradual = [0.84, 0.85, 0.83, 0.86, 0.84]  # finetune + 1 point on every seed
+    records += [
+        record("sst2", "finetune", seed, gradual[seed], variant="gradual") for seed in range(5)
+    ]
+    summaries, comparisons = summarize(records)
+    by_mode = {s.mode: s for s in summaries}
+    assert math.isclose(by_mode["gradual"].accuracy_mean, 84.4)
+    assert math.isclose(by_mode["finetune"].accuracy_mean, 83.4)  # not mixed with the variant
+    assert [s.mode for s in summaries] == ["random", "frozen", "finetune", "gradual"]
+    pairs = {(c.a, c.b): c for c in comparisons}
+    assert math.isclose(pairs[("gradual", "finetune")].mean_difference, 1.0)
+    assert pairs[("gradual", "finetune")].t_p_value == 0.0  # the same +1 on every seed
+    assert pairs[("gradual", "frozen")].verdict == "helps"
+    assert ("gradual", "random") not in pairs
 
 
 def test_no_significant_difference_and_hurts():

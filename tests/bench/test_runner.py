@@ -12,6 +12,7 @@ import time
 import pytest
 
 from nlptransfer.bench.grid import expand_grid
+from nlptransfer.bench.report import write_report
 from nlptransfer.bench.results import ResultsStore
 from nlptransfer.bench.runner import run_grid
 from nlptransfer.bench.schema import parse_bench_config
@@ -94,6 +95,22 @@ def test_kill_9_loses_only_runs_in_flight(tmp_path, data_env):
     # runs finished before the kill were not redone
     assert [r["finished_at"] for r in after[: len(before)]] == [r["finished_at"] for r in before]
     assert (out / "report.md").exists() and (out / "plots").is_dir()
+
+
+def test_a_mode_variant_trains_its_mode_with_its_own_options(tmp_path, data_env):
+    grid = GRID.replace(
+        "modes: [random, frozen, finetune]",
+        "modes: [frozen, finetune, {name: late, mode: finetune, embedding: {unfreeze_at: 5}}]",
+    ).replace("seeds: [0, 1]", "seeds: [0]")
+    store = ResultsStore(tmp_path)
+    records = run_grid(expand_grid(parse_bench_config(grid)), store, progress=False)
+    by_arm = {r["variant"] or r["mode"]: r for r in records}
+    assert by_arm["late"]["mode"] == "finetune" and by_arm["late"]["embedding"]["unfreeze_at"] == 5
+    # to be unfrozen at epoch 5 of 2: its embedding never trained, as if frozen
+    trainable = {arm: r["trainable_parameters"] for arm, r in by_arm.items()}
+    assert trainable["late"] == trainable["frozen"] < trainable["finetune"]
+    report = write_report(tmp_path).read_text()
+    assert "| late − finetune |" in report and "| late − frozen |" in report
 
 
 def test_process_pool(tmp_path, data_env):

@@ -70,6 +70,71 @@ def test_mistakes_name_the_line_and_key(monkeypatch, change, line, message):
     assert message in str(info.value)
 
 
+VARIANTS = """\
+name: strategies
+datasets: [sst2]
+vectors: [glove-6b-50d]
+modes:
+  - frozen
+  - finetune
+  - {name: gradual, mode: finetune, embedding: {unfreeze_at: 2}}
+  - {name: slow, mode: finetune, embedding: {lr_scale: 0.1, oov: zero}}
+embedding: {oov: {name: uniform, scale: 0.25}, l2_to_pretrained: 0.001}
+"""
+
+
+def test_mode_variants():
+    cfg = parse_bench_config(VARIANTS)
+    assert cfg.modes == ["frozen", "finetune", "gradual", "slow"]
+    assert cfg.variants["gradual"].mode == "finetune"
+    assert cfg.variants["gradual"].embedding == {"unfreeze_at": 2}
+    assert cfg.variants["slow"].embedding == {"lr_scale": 0.1, "oov": "zero"}
+    assert set(cfg.variants) == {"gradual", "slow"}
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        (
+            ("mode: finetune, embedding: {unfreeze", "mode: tuned, embedding: {unfreeze"),
+            7,
+            "unknown value 'tuned' in 'mode'",
+        ),
+        (("{name: gradual, ", "{"), 7, "a mode variant needs a 'name'"),
+        (("name: gradual", "name: frozen"), 7, "must not be a mode's: 'frozen'"),
+        (("name: slow", "name: gradual"), 8, "mode 'gradual' is listed twice"),
+        (
+            ("lr_scale: 0.1", "lr_sacle: 0.1"),
+            8,
+            "unknown key 'lr_sacle' in the 'embedding' of mode 'slow'",
+        ),
+        (
+            ("embedding: {unfreeze_at: 2}}", "embedding: {unfreeze_at: 2}, lr: 1}"),
+            7,
+            "unknown key 'lr' in a mode variant",
+        ),
+        # every arm's options are checked, the grid's embedding section under a variant's own
+        (
+            ("mode: finetune, embedding: {unfreeze", "mode: frozen, embedding: {unfreeze"),
+            7,
+            "mode 'gradual': unfreeze_at applies to mode 'finetune' only",
+        ),
+        (
+            ("l2_to_pretrained: 0.001", "l2_to_pretrained: -1"),
+            9,
+            "mode 'frozen': l2_to_pretrained must be a number >= 0",
+        ),
+    ],
+)
+def test_mode_variant_mistakes_name_the_line(change, line, message):
+    bad = VARIANTS.replace(*change)
+    assert bad != VARIANTS
+    with pytest.raises(BenchConfigError) as info:
+        parse_bench_config(bad, "grid.yaml")
+    assert f"grid.yaml, line {line}:" in str(info.value)
+    assert message in str(info.value)
+
+
 def test_unset_variable(monkeypatch):
     monkeypatch.delenv("NLPTRANSFER_NOPE", raising=False)
     text = "name: x\ndatasets: [sst2]\nvectors: ['${NLPTRANSFER_NOPE}/v.txt']\n"
