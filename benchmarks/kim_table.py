@@ -48,7 +48,7 @@ DATASET_ORDER = ("sst2", "sst2-phrases", "trec", "mr", "subj")
 GLOVE_100D = "glove.6B.100d.txt.gz"
 
 
-def _load_summaries() -> list[ModeSummary]:
+def _load_records() -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     for name in FOLDERS:
         folder = RESULTS / name
@@ -56,6 +56,10 @@ def _load_summaries() -> list[ModeSummary]:
         if not found:
             logger.warning("%s: no finished runs (run configs/%s.yaml first)", folder, name)
         records += found
+    return records
+
+
+def _summaries(records: list[dict[str, Any]]) -> list[ModeSummary]:
     summaries, _ = summarize(records)
     return [s for s in summaries if s.model == "cnn" and s.train_fraction == 1.0]
 
@@ -92,6 +96,37 @@ def glove_table(summaries: list[ModeSummary]) -> list[str]:
             + " / ".join(str(kim.get(m, "-")) for m in MODES)
             + " |"
         )
+    return lines
+
+
+def dev_table(records: list[dict[str, Any]]) -> list[str]:
+    """Dev beside test accuracy with GloVe 100d: the dev figure is the early-stopping epoch's."""
+    cells: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for record in records:
+        if record["model"] != "cnn" or Path(record["vectors"]).name != GLOVE_100D:
+            continue
+        if record.get("train_fraction", 1.0) != 1.0:
+            continue
+        metrics = record["metrics"]
+        cells.setdefault((record["dataset"]["name"], record["mode"]), []).append(
+            (100 * metrics["dev"]["accuracy"], 100 * metrics["test"]["accuracy"])
+        )
+    lines = [
+        "| dataset | " + " | ".join(f"{m} dev / test" for m in MODES) + " |",
+        "|---|" + "---|" * len(MODES),
+    ]
+    for dataset in DATASET_ORDER:
+        row = []
+        for mode in MODES:
+            pairs = cells.get((dataset, mode))
+            if not pairs:
+                row.append("-")
+                continue
+            dev = sum(d for d, _ in pairs) / len(pairs)
+            test = sum(t for _, t in pairs) / len(pairs)
+            row.append(f"{dev:.1f} / {test:.1f}")
+        if any(cell != "-" for cell in row):
+            lines.append(f"| {dataset} | " + " | ".join(row) + " |")
     return lines
 
 
@@ -164,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     data = Path(os.environ.setdefault("NLPTRANSFER_DATA", str(ROOT.parent / "shared" / "data")))
-    summaries = _load_summaries()
+    records = _load_records()
+    summaries = _summaries(records)
     sources = {
         GLOVE_100D: str(data / "vectors" / GLOVE_100D),
         "glove-6b-50d": "glove-6b-50d",
@@ -184,6 +220,14 @@ def main(argv: list[str] | None = None) -> int:
         "## GloVe 6B 100d",
         "",
         *glove_table(summaries),
+        "",
+        "## Dev beside test",
+        "",
+        "Mean accuracy (%) on the dev set (the early-stopping epoch's, so it is biased upward by "
+        "the selection) and on the test set. For `sst2-phrases` the dev set is the split GLUE "
+        "calls `validation`, the only labelled evaluation split GLUE publishes for SST-2.",
+        "",
+        *dev_table(records),
         "",
         "## SST-2 (sentences) with other vectors",
         "",
