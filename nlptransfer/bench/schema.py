@@ -300,11 +300,10 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
         fields = v.mapping(top["model_options"][1], "'model_options'")
         v.check_keys(fields, set(CLASSIFIERS), "'model_options'")
         cfg["model_options"] = {k: v.value(n) or {} for k, (_, n) in fields.items()}
-    # Every arm's layer options, the grid's embedding section under a variant's own, must suit
-    # its mode, before any run starts.
-    for name in cfg.get("modes", BenchConfig.__dataclass_fields__["modes"].default_factory()):
-        variant = cfg.get("variants", {}).get(name)
-        layer = {**cfg.get("embedding", {}), **(variant.embedding if variant else {})}
+    config = BenchConfig(**cfg)
+    for name in config.modes:  # each arm's layer options must suit its mode before any run
+        variant = config.variants.get(name)
+        layer = {**config.embedding, **(variant.embedding if variant else {})}
         try:
             check_layer_options(
                 variant.mode if variant else name,
@@ -313,7 +312,7 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
         except ValueError as exc:
             where = variant_nodes.get(name) or top.get("embedding", (None, None))[1]
             raise v.fail(where, f"mode {name!r}: {exc}") from None
-    return BenchConfig(**cfg)
+    return config
 
 
 def _modes(
