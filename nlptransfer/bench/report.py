@@ -303,7 +303,8 @@ def plot(summaries: list[ModeSummary], folder: Path) -> list[Path]:
             min(100, max((s.accuracy_mean + s.accuracy_ci95 for s in full), default=100) + 3),
         )
         ax.set_title(f"{model}, {vectors}")
-        ax.legend(fontsize=8, ncols=len(modes))
+        # beside the axes: with five or more modes a legend inside would cover the bars
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         fig.tight_layout()
         path = folder / f"bars-{_slug(vectors)}-{model}.png"
         _save_figure(fig, path)
@@ -385,7 +386,7 @@ def _write_text(path: Path, text: str) -> None:
 
 def _save_figure(fig: Any, path: Path) -> None:
     with atomic_output(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
+        fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight")
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
