@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from nlptransfer.bench.report import KIM_2014, ModeSummary, summarize
+from nlptransfer.bench.report import KIM_2014, ModeSummary, arm, summarize
 from nlptransfer.bench.results import ResultsStore
 from nlptransfer.vectors.io import atomic_output
 
@@ -108,7 +108,7 @@ def dev_table(records: list[dict[str, Any]]) -> list[str]:
         if record.get("train_fraction", 1.0) != 1.0:
             continue
         metrics = record["metrics"]
-        cells.setdefault((record["dataset"]["name"], record["mode"]), []).append(
+        cells.setdefault((record["dataset"]["name"], arm(record)), []).append(
             (100 * metrics["dev"]["accuracy"], 100 * metrics["test"]["accuracy"])
         )
     lines = [

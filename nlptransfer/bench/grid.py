@@ -99,12 +99,12 @@ def expand_grid(config: BenchConfig) -> list[RunSpec]:
                 for fraction in config.train_fraction:
                     for seed, fold in replications:
                         for name in config.modes:
-                            variant = config.variants.get(name)
+                            mode, embedding = config.arm(name)
                             spec = RunSpec(
                                 dataset=dataset.source_dict(),
                                 vectors=vectors,
                                 model=model,
-                                mode=variant.mode if variant else name,
+                                mode=mode,
                                 seed=seed,
                                 fold=fold,
                                 n_folds=config.cv_folds if cv else None,
@@ -112,13 +112,10 @@ def expand_grid(config: BenchConfig) -> list[RunSpec]:
                                 max_train_examples=config.max_train_examples,
                                 train=resolved_train({**config.train, **(dataset.train or {})}),
                                 model_options=dict(config.model_options.get(model, {})),
-                                embedding={
-                                    **config.embedding,
-                                    **(variant.embedding if variant else {}),
-                                },
+                                embedding=embedding,
                                 tokenizer=dict(config.tokenizer),
                                 vocab=dict(config.vocab),
-                                variant=variant.name if variant else None,
+                                variant=name if name in config.variants else None,
                             )
                             if spec.run_id not in seen:
                                 seen.add(spec.run_id)

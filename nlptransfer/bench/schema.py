@@ -115,6 +115,14 @@ class BenchConfig:
     #: The named variants among ``modes`` (given in YAML as mappings in ``modes``).
     variants: dict[str, ModeVariant] = field(default_factory=dict)
 
+    def arm(self, name: str) -> tuple[str, dict[str, Any]]:
+        """``(embedding mode, embedding options)`` of the entry ``name`` of ``modes``: a variant's
+        own options laid over the grid's ``embedding`` section."""
+        variant = self.variants.get(name)
+        if variant is None:
+            return name, dict(self.embedding)
+        return variant.mode, {**self.embedding, **variant.embedding}
+
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["datasets"] = [d.to_dict() for d in self.datasets]
@@ -302,13 +310,9 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
         cfg["model_options"] = {k: v.value(n) or {} for k, (_, n) in fields.items()}
     config = BenchConfig(**cfg)
     for name in config.modes:  # each arm's layer options must suit its mode before any run
-        variant = config.variants.get(name)
-        layer = {**config.embedding, **(variant.embedding if variant else {})}
+        mode, layer = config.arm(name)
         try:
-            check_layer_options(
-                variant.mode if variant else name,
-                {k: layer[k] for k in LAYER_OPTIONS if k in layer},
-            )
+            check_layer_options(mode, {k: layer[k] for k in LAYER_OPTIONS if k in layer})
         except ValueError as exc:
             where = variant_nodes.get(name) or top.get("embedding", (None, None))[1]
             raise v.fail(where, f"mode {name!r}: {exc}") from None
