@@ -130,8 +130,8 @@ def load_dataset(
             choice (on for ``imdb``; off for everything else and for files).
         encoding: read text files with this codec only, instead of UTF-8 with a Latin-1
             fallback per line.
-        progress: progress bars while parsing large files (default on unless
-            ``NLPTRANSFER_QUIET=1``).
+        progress: progress bars while parsing large files (default: on a terminal or in
+            Jupyter, see ``progress_enabled``).
 
     Returns:
         A ``datasets.DatasetDict`` with splits ``train``, ``dev``, ``test`` and columns

@@ -47,6 +47,7 @@ from tqdm.auto import tqdm
 from nlptransfer.data.encoding import decode_lines, read_bytes
 from nlptransfer.data.rows import RawSplit
 from nlptransfer.errors import DatasetError
+from nlptransfer.vectors.formats.progress import progress_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -207,8 +208,8 @@ def read_split(
         text_column: the text column (CSV, TSV, JSON lines, Parquet); guessed when ``None``.
         label_column: the label column; guessed when ``None``.
         encoding: decode text files with this codec only, instead of UTF-8 with fallback.
-        progress: progress bar while parsing large files (default: on unless
-            ``NLPTRANSFER_QUIET=1``).
+        progress: progress bar while parsing large files (default: on a terminal or in
+            Jupyter, see ``progress_enabled``).
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
@@ -246,10 +247,7 @@ def read_split(
 
 
 def _with_progress(lines: list[str], path: Path, size: int, progress: bool | None) -> Iterable[str]:
-    enabled = (
-        progress if progress is not None else os.environ.get("NLPTRANSFER_QUIET", "") in ("", "0")
-    )
-    if not enabled or size < PROGRESS_MIN_BYTES:
+    if not progress_enabled(progress) or size < PROGRESS_MIN_BYTES:
         return lines
     return tqdm(lines, total=len(lines), unit=" lines", desc=path.name, leave=False)
 

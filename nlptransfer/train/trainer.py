@@ -63,7 +63,7 @@ class TrainConfig:
         device: ``auto`` (CUDA when present), ``cpu`` or ``cuda``.
         bucket: batch examples of similar length together.
         grad_clip: clip the gradient norm to this (``None``: off).
-        progress: show progress bars (``None``: on unless NLPTRANSFER_QUIET).
+        progress: show progress bars (``None``: on a terminal or in Jupyter, see ``progress_enabled``).
     """
 
     epochs: int = 25

@@ -474,7 +474,7 @@ def download_vectors(
         name: a catalogue name, such as ``"glove-6b-100d"``.
         convert: also make the native store, so that loading is a memory-map.
         force: delete what is cached first and download again.
-        progress: progress bars (default on, off with ``NLPTRANSFER_QUIET=1``).
+        progress: progress bars (default: on a terminal or in Jupyter, see ``progress_enabled``).
 
     Returns:
         The native store (or, with ``convert=False``, the download); for an installed PyPI

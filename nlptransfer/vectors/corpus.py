@@ -329,8 +329,8 @@ def tokenize_corpus(
         lowercase: lowercase the tokens (``None``: yes for a named tokenizer).
         workers: processes for tokenising (spaCy is the slow one; the whitespace and regex
             tokenizers always run in this process, as do corpora under 4 MiB).
-        progress: a progress bar over the bytes read, with words/second (default on unless
-            ``NLPTRANSFER_QUIET`` is set).
+        progress: a progress bar over the bytes read, with words/second (default: on a terminal or in
+            Jupyter, see ``progress_enabled``).
 
     Returns:
         The counts, including the tokenizer's config.

@@ -459,7 +459,7 @@ def coverage_report(
         data: an iterable of token lists (one per example) or a ``Counter`` of tokens.
         rules: fallback rules to try, in order (names from :data:`RULES`).
         top_missing: how many of the most frequent missing words to list.
-        progress: a progress bar while counting (default: on unless ``NLPTRANSFER_QUIET``).
+        progress: a progress bar while counting (default: on a terminal or in Jupyter, see ``progress_enabled``).
 
     Example:
         >>> from nlptransfer import load_vectors

@@ -493,8 +493,8 @@ def download_file(
         sha256, md5: expected checksums (hex), checked before the rename.
         size: expected size in bytes, checked against the server's announcement and the file.
         policy: timeouts and retries (default: :meth:`DownloadPolicy.from_env`).
-        progress: a progress bar with bytes, speed and ETA (default on, off with
-            ``NLPTRANSFER_QUIET=1``).
+        progress: a progress bar with bytes, speed and ETA (default: on a terminal or in
+            Jupyter, see ``progress_enabled``).
         description: what to call the file in messages and on the bar.
 
     Raises:

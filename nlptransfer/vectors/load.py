@@ -56,7 +56,7 @@ def load_vectors(
         member: which file of a ``.zip`` archive to read (default: the only vectors file).
         allow_pickle: allow gensim pickle files (they can run code: only for files you trust).
         mmap: memory-map native stores (read-only matrix) instead of reading them into memory.
-        progress: progress bars for large files (default on, off with ``NLPTRANSFER_QUIET=1``).
+        progress: progress bars for large files (default: on a terminal or in Jupyter, see ``progress_enabled``).
 
     Returns:
         The vectors, with provenance in ``.meta`` (source, format, path, load time).

@@ -380,7 +380,7 @@ def pretrain_vectors(
             ``sample``, ``alpha``, ...).
         tmp_dir: where the tokenised copy of the corpus goes while training (default: beside
             ``out``, else the system's temporary folder); it is removed afterwards.
-        progress: progress bars (default on unless ``NLPTRANSFER_QUIET`` is set).
+        progress: progress bars (default: on a terminal or in Jupyter, see ``progress_enabled``).
 
     Returns:
         The vectors, with the settings, corpus counts and per-epoch timings (and word2vec loss)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -14,10 +15,31 @@ PROGRESS_MIN_BYTES = 64 * 1024 * 1024
 
 
 def progress_enabled(requested: bool | None) -> bool:
-    """Resolve ``progress=None`` (the default): on unless ``NLPTRANSFER_QUIET`` is set."""
+    """Resolve ``progress=None`` (the default) to whether bars are drawn.
+
+    An explicit ``True`` or ``False`` wins. Otherwise bars are drawn where someone watches them (a
+    terminal on stderr, or a Jupyter kernel) unless ``NLPTRANSFER_QUIET`` is set; in a log file or
+    CI output a bar would only add a line per refresh, and long work logs its steps instead.
+
+    Example:
+        >>> progress_enabled(False), progress_enabled(True)
+        (False, True)
+    """
     if requested is not None:
         return requested
-    return os.environ.get("NLPTRANSFER_QUIET", "") in ("", "0")
+    if os.environ.get("NLPTRANSFER_QUIET", "") not in ("", "0"):
+        return False
+    return _watched()
+
+
+def _watched() -> bool:
+    """Whether stderr is a terminal or the process is a Jupyter kernel (tqdm.auto draws widgets)."""
+    try:
+        if sys.stderr is not None and sys.stderr.isatty():
+            return True
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        pass
+    return "ipykernel" in sys.modules
 
 
 class ProgressReader(io.RawIOBase):

@@ -113,7 +113,7 @@ def read_text_vectors(
         limit: keep the first ``limit`` rows.
         unicode_errors: ``replace`` (default, as gensim), ``ignore``, ``skip`` or ``strict``.
         member: the member of a zip archive to read.
-        progress: show a progress bar for large files (default: on unless NLPTRANSFER_QUIET).
+        progress: show a progress bar for large files (default: on a terminal or in Jupyter, see ``progress_enabled``).
 
     Raises:
         VectorsFormatError: the file is empty or malformed; the message names the line.
