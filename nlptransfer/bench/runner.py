@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -25,6 +26,7 @@ from tqdm.auto import tqdm
 
 from nlptransfer.bench.grid import RunSpec
 from nlptransfer.bench.results import ResultsStore
+from nlptransfer.errors import DatasetError
 from nlptransfer.vectors.formats.progress import progress_enabled
 
 logger = logging.getLogger(__name__)
@@ -196,6 +198,8 @@ def run_grid(
             f"{store.path} already holds results; pass resume=True (--resume) to continue it, or choose another folder"
         )
     todo = [r for r in runs if r.run_id not in done]
+    if executor == "local":  # a Ray cluster's workers may see files this machine does not
+        check_inputs(todo)
     if done:
         logger.info("resuming: %d of %d runs already finished", len(runs) - len(todo), len(runs))
     bar = tqdm(
@@ -233,6 +237,31 @@ def run_grid(
     finally:
         bar.close()
     return new
+
+
+def check_inputs(runs: Iterable[RunSpec]) -> None:
+    """Fail before the first run, not hours into a grid, when a run's input cannot be found.
+
+    Checks every vectors source (an existing path or a catalogue name) and every dataset file.
+
+    Raises:
+        VectorsNotFoundError: a vectors source is neither (the message lists similar files).
+        DatasetError: a dataset file is missing.
+    """
+    from nlptransfer.vectors.load import check_source
+
+    vectors = {spec.vectors for spec in runs if spec.vectors}
+    for source in sorted(vectors):
+        check_source(source)
+    files = {
+        (spec.dataset.get("name"), key, spec.dataset[key])
+        for spec in runs
+        for key in ("train_file", "dev_file", "test_file")
+        if spec.dataset.get(key)
+    }
+    for name, key, file in sorted(files):
+        if not Path(file).exists():
+            raise DatasetError(f"dataset {name!r}: {key} {file} does not exist")
 
 
 def _run_pool(

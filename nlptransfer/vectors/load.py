@@ -76,18 +76,55 @@ def load_vectors(
     """
     started = time.perf_counter()
     path = Path(source)
-    if path.exists():
+    entry = check_source(source)
+    if entry is None:
         vectors = _load_path(
             path, format, vocab, limit, unicode_errors, member, allow_pickle, mmap, progress
         )
-    elif isinstance(source, str) and os.sep not in source and not path.suffix:
-        vectors = _load_catalog_entry(catalog_entry(source), vocab, limit, mmap, progress)
     else:
-        raise VectorsNotFoundError(f"no such file or folder: {path}")
+        vectors = _load_catalog_entry(entry, vocab, limit, mmap, progress)
     vectors.meta.setdefault("source", str(source))
     vectors.meta["load_seconds"] = round(time.perf_counter() - started, 4)
     logger.info("loaded %r in %.2fs", vectors, vectors.meta["load_seconds"])
     return vectors
+
+
+def check_source(source: str | Path) -> CatalogEntry | None:
+    """Check that ``source`` names vectors :func:`load_vectors` can find, without reading them.
+
+    Returns the catalogue entry for a name, ``None`` for an existing path; a name that is not
+    yet downloaded is fine (loading downloads it). Use it to fail fast before long work.
+
+    Raises:
+        VectorsNotFoundError: neither an existing path nor a known name. For a missing path the
+            message lists files beside it whose names start the same way (a store written by
+            ``Vectors.save("x")`` is ``x.ntv``).
+
+    Example:
+        >>> check_source("glove-6b-50d").name
+        'glove-6b-50d'
+        >>> check_source("no/such/vectors.txt")
+        Traceback (most recent call last):
+        ...
+        nlptransfer.errors.VectorsNotFoundError: no such file or folder: no/such/vectors.txt
+    """
+    path = Path(source)
+    if path.exists():
+        return None
+    if isinstance(source, str) and os.sep not in source and not path.suffix:
+        return catalog_entry(source)
+    similar = _similar_paths(path)
+    hint = f" (beside it: {', '.join(similar)})" if similar else ""
+    raise VectorsNotFoundError(f"no such file or folder: {path}{hint}")
+
+
+def _similar_paths(path: Path, limit: int = 5) -> list[str]:
+    """Names in ``path``'s folder that start with its name (``x`` -> ``x.ntv``, ``x.txt.gz``)."""
+    try:
+        names = sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name))
+    except OSError:
+        return []
+    return names[:limit]
 
 
 def _load_path(path, format, vocab, limit, unicode_errors, member, allow_pickle, mmap, progress):  # type: ignore[no-untyped-def]

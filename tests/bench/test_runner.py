@@ -16,6 +16,7 @@ from nlptransfer.bench.report import write_report
 from nlptransfer.bench.results import ResultsStore
 from nlptransfer.bench.runner import run_grid
 from nlptransfer.bench.schema import parse_bench_config
+from nlptransfer.errors import DatasetError, VectorsNotFoundError
 
 GRID = """\
 name: tiny
@@ -134,3 +135,26 @@ def test_bad_arguments(tmp_path):
         run_grid([], ResultsStore(tmp_path), executor="dask")
     with pytest.raises(ValueError, match="jobs must be >= 1"):
         run_grid([], ResultsStore(tmp_path), jobs=0)
+
+
+def test_a_missing_input_stops_the_grid_before_its_first_run(tmp_path, data_env):
+    beside = tmp_path / "vectors"
+    beside.mkdir()
+    (beside / "mine.ntv").mkdir()  # what Vectors.save("mine") writes
+    missing = GRID.replace("vectors: [glove-6b-50d]", f"vectors: [glove-6b-50d, {beside}/mine]")
+    store = ResultsStore(tmp_path / "out")
+    with pytest.raises(VectorsNotFoundError, match=r"mine \(beside it: mine\.ntv\)"):
+        run_grid(expand_grid(parse_bench_config(missing)), store, progress=False)
+    assert list(store.records()) == []  # not even the glove-6b-50d runs started
+
+    no_file = GRID.replace(
+        "datasets: [sst2]", f"datasets: [{{name: mine, train_file: {tmp_path}/train.csv}}]"
+    )
+    with pytest.raises(DatasetError, match=r"dataset 'mine': train_file .*train\.csv does not"):
+        run_grid(expand_grid(parse_bench_config(no_file)), store, progress=False)
+    with pytest.raises(VectorsNotFoundError, match="known names"):
+        run_grid(
+            expand_grid(parse_bench_config(GRID.replace("glove-6b-50d", "glove-6b-51d"))),
+            store,
+            progress=False,
+        )

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from nlptransfer import load_vectors
-from nlptransfer.errors import PickleNotAllowedError
+from nlptransfer.errors import PickleNotAllowedError, VectorsNotFoundError
+from nlptransfer.vectors.load import check_source
 from nlptransfer.vectors.registry import catalog_entry, catalog_names
 from tests.conftest import gensim_data
 
@@ -64,3 +65,24 @@ def test_gensim_full_model_uses_its_word_vectors(tmp_path):
 
 def test_load_time_is_recorded():
     assert load_vectors(gensim_data("test_glove.txt")).meta["load_seconds"] >= 0
+
+
+def test_check_source_finds_paths_and_names_without_reading_them(tmp_path):
+    path = tmp_path / "vectors.txt"
+    path.write_text("not even vectors\n")  # only its existence is checked
+    assert check_source(path) is None and check_source(str(path)) is None
+    assert check_source("glove-6b-50d") == catalog_entry("glove-6b-50d")
+    with pytest.raises(VectorsNotFoundError, match=r"known names: .*glove-6b-50d"):
+        check_source("glove-6b-51d")
+
+
+def test_a_missing_path_names_the_files_beside_it_that_start_alike(tmp_path):
+    for name in ("store.ntv", "store.txt.gz", "other.txt"):
+        (tmp_path / name).write_text("")
+    with pytest.raises(VectorsNotFoundError) as error:
+        check_source(tmp_path / "store")
+    assert str(error.value).endswith("(beside it: store.ntv, store.txt.gz)")
+    with pytest.raises(VectorsNotFoundError, match=r"nothing\.txt$"):
+        check_source(tmp_path / "nothing.txt")
+    with pytest.raises(VectorsNotFoundError, match=r"no such file or folder: .*store"):
+        load_vectors(tmp_path / "store")
