@@ -123,12 +123,44 @@ def convert(
     ),
     limit: int | None = typer.Option(None, help="Keep only the first N rows."),
     allow_pickle: bool = typer.Option(False, help="Allow gensim pickle files (trusted only)."),
+    vocab: Path | None = typer.Option(
+        None, "--vocab", help="Keep only the words listed in this file (UTF-8, one a line)."
+    ),
+    vocab_of: str | None = typer.Option(
+        None, "--vocab-of", help="Keep only the words of these vectors (a path or a name)."
+    ),
 ) -> None:
-    """Convert vectors to the native store, word2vec binary/text or GloVe text."""
+    """Convert vectors to the native store, word2vec binary/text or GloVe text.
+
+    With --vocab or --vocab-of only the chosen words are kept (in SRC's order), for a small
+    file holding what a dataset needs, or to give two vectors files the same vocabulary.
+    """
     if to not in WRITABLE_FORMATS:
         raise typer.BadParameter(
             f"expected one of {', '.join(WRITABLE_FORMATS)}, got {to!r}", param_hint="--to"
         )
-    vectors = _load(src, format, allow_pickle, limit)
+    if vocab is not None and vocab_of is not None:
+        raise typer.BadParameter("give --vocab or --vocab-of, not both", param_hint="--vocab")
+    wanted = _word_list(vocab) if vocab is not None else None
+    if vocab_of is not None:
+        wanted = _load(vocab_of, None, allow_pickle).words
+    vectors = load_vectors(src, format=format, allow_pickle=allow_pickle, limit=limit, vocab=wanted)
     written = write_vectors(vectors, dst, to)
     console.print(f"wrote {len(vectors):,} x {vectors.dim} vectors as {to} to {written}")
+    if wanted is not None and len(set(wanted)) > len(vectors):
+        console.print(
+            f"{len(set(wanted)) - len(vectors):,} of the words asked for are not in {src}"
+        )
+
+
+def _word_list(path: Path) -> list[str]:
+    """The words of a UTF-8 file, one a line; blank lines are skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise typer.BadParameter(f"no such file: {path}", param_hint="--vocab") from None
+    except UnicodeDecodeError as exc:
+        raise typer.BadParameter(
+            f"{path} is not UTF-8 (byte offset {exc.start})", param_hint="--vocab"
+        ) from None
+    return [line for line in lines if line.strip()]

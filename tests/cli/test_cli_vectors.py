@@ -49,6 +49,58 @@ def test_convert_every_format_round_trips(tmp_path):
         np.testing.assert_array_equal(again.matrix, original.matrix)
 
 
+def test_convert_keeps_only_the_words_asked_for(tmp_path):
+    source = gensim_data("crime-and-punishment.vec")
+    original = load_vectors(source)
+    kept = [original.words[5], original.words[0], original.words[40]]
+    words = tmp_path / "words.txt"
+    words.write_text(f"{kept[0]}\n\n{kept[1]}\nzzz-not-there\n{kept[2]}\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["vectors", "convert", str(source), str(tmp_path / "small"), "--vocab", str(words)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 of the words asked for are not in" in result.output
+    small = load_vectors(tmp_path / "small.ntv")
+    assert small.words == sorted(kept, key=original.words.index)  # the source's order
+    for word in kept:
+        np.testing.assert_array_equal(small[word], original[word])
+
+    # --vocab-of: the same words as another vectors file, here the one just written
+    result = runner.invoke(
+        app,
+        [
+            *("vectors", "convert", str(source), str(tmp_path / "same.vec")),
+            *("--to", "word2vec-text", "--vocab-of", str(tmp_path / "small.ntv")),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "not in" not in result.output
+    assert load_vectors(tmp_path / "same.vec").words == small.words
+
+
+def _flat(output: str) -> str:
+    """A usage error's message as one line: rich wraps it in a box, at any width."""
+    return "".join(output.replace("│", " ").split())
+
+
+def test_convert_vocab_errors(tmp_path):
+    source = str(gensim_data("lee_fasttext.vec"))
+    words = tmp_path / "words.txt"
+    words.write_text("the\n")
+    both = ["--vocab", str(words), "--vocab-of", source]
+    result = runner.invoke(app, ["vectors", "convert", source, str(tmp_path / "x"), *both])
+    assert result.exit_code != 0 and "not both" in result.output
+    missing = ["--vocab", str(tmp_path / "nope.txt")]
+    result = runner.invoke(app, ["vectors", "convert", source, str(tmp_path / "x"), *missing])
+    assert result.exit_code != 0 and "nope.txt" in _flat(result.output)
+    words.write_bytes(b"the\ncaf\xe9\n")  # Latin-1
+    result = runner.invoke(
+        app, ["vectors", "convert", source, str(tmp_path / "x"), "--vocab", str(words)]
+    )
+    assert result.exit_code != 0 and "notUTF-8(byteoffset7)" in _flat(result.output)
+    assert not (tmp_path / "x.ntv").exists()
+
+
 def test_convert_rejects_unknown_target(tmp_path):
     result = runner.invoke(
         app,
