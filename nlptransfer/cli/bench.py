@@ -6,15 +6,14 @@ import logging
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from nlptransfer.bench.grid import expand_grid
 from nlptransfer.bench.report import markdown_tables, summarize, write_report
 from nlptransfer.bench.results import ResultsStore
 from nlptransfer.bench.runner import EXECUTORS, run_grid
 from nlptransfer.bench.schema import load_bench_config
+from nlptransfer.cli.console import console
 
-console = Console()
 logger = logging.getLogger(__name__)
 
 

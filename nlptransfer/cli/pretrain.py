@@ -8,9 +8,8 @@ import logging
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-console = Console()
+from nlptransfer.cli.console import console
 
 
 def pretrain(

@@ -6,13 +6,11 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from nlptransfer.cli.console import console
 from nlptransfer.nn.classifiers import CLASSIFIERS
 from nlptransfer.nn.embedding import EMBEDDING_MODES
-
-console = Console()
 
 
 def _dataset(name, train_file, dev_file, test_file, fold, seed):  # type: ignore[no-untyped-def]

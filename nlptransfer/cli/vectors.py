@@ -7,14 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from nlptransfer.cli.console import console
 from nlptransfer.vectors import Vectors, load_vectors
 from nlptransfer.vectors.convert import WRITABLE_FORMATS, write_vectors
 
 app = typer.Typer(help="Inspect, convert and query pretrained word vectors.", no_args_is_help=True)
-console = Console()
 
 SOURCE_HELP = "A vectors file or .ntv folder, or a catalogue name such as glove-6b-50d."
 

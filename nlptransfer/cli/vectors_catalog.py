@@ -14,7 +14,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from nlptransfer.cli.vectors import _human, app, console
+from nlptransfer.cli.console import console
+from nlptransfer.cli.vectors import _human, app
 from nlptransfer.vectors.cache import (
     CacheState,
     cache_state,

@@ -15,7 +15,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from nlptransfer.cli.vectors import SOURCE_HELP, _load, app, console
+from nlptransfer.cli.console import console
+from nlptransfer.cli.vectors import SOURCE_HELP, _load, app
 from nlptransfer.vectors.coverage import DEFAULT_RULES, RULES, CoverageReport, coverage_report
 from nlptransfer.vectors.evaluate import (
     BENCHMARK_FILES,

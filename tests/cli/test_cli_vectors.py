@@ -60,6 +60,8 @@ def test_convert_keeps_only_the_words_asked_for(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "1 of the words asked for are not in" in result.output
+    # messages are not broken at the terminal's width: the path stays whole for scripts
+    assert f"to {tmp_path / 'small.ntv'}\n" in result.output
     small = load_vectors(tmp_path / "small.ntv")
     assert small.words == sorted(kept, key=original.words.index)  # the source's order
     for word in kept:
