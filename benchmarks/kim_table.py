@@ -7,6 +7,10 @@ Reads the finished runs of three grids (run them first, see ``benchmarks/README.
 * ``configs/sst2-phrases.yaml`` -> ``benchmarks/results/sst2-phrases/`` (SST-2 trained on phrases)
 * ``configs/sst2-vectors.yaml`` -> ``benchmarks/results/sst2-vectors/`` (GloVe 50d, word2vec)
 
+and, when it has been run, ``configs/shared-subset.yaml`` -> ``benchmarks/results/shared-subset/``
+(full GloVe 6B 50d against the same vectors cut to the ``../shared/data`` subset's words: what the
+subset's missing vocabulary costs),
+
 and measures how much of each dataset's tokens each vectors file covers (the fallback rules of
 :mod:`nlptransfer.vectors.coverage`, whitespace tokens as the grids use). Writes
 ``benchmarks/results/kim-table.md`` and ``.json``; missing folders are reported, not fatal.
@@ -25,6 +29,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from scipy import stats
 
 from nlptransfer.bench.report import KIM_2014, ModeSummary, arm, summarize
 from nlptransfer.bench.results import ResultsStore
@@ -62,6 +69,40 @@ def _load_records() -> list[dict[str, Any]]:
 def _summaries(records: list[dict[str, Any]]) -> list[ModeSummary]:
     summaries, _ = summarize(records)
     return [s for s in summaries if s.model == "cnn" and s.train_fraction == 1.0]
+
+
+def subset_cost_table(folder: Path) -> list[str]:
+    """Full GloVe 50d vs the same vectors cut to the shared subset's words, paired by seed."""
+    if not (folder / "runs.jsonl").exists():
+        logger.warning("%s: no finished runs (run configs/shared-subset.yaml first)", folder)
+        return []
+    accuracy: dict[tuple[str, str, bool], dict[int, float]] = {}
+    for r in ResultsStore(folder).records():
+        cut = r["vectors"] != "glove-6b-50d"
+        key = (r["dataset"]["name"], r["mode"], cut)
+        accuracy.setdefault(key, {})[r["seed"]] = 100 * r["metrics"]["test"]["accuracy"]
+    lines = [
+        "| dataset | mode | full 50d | cut to the subset's words | cut - full (paired) | p |",
+        "|---|---|---|---|---|---|",
+    ]
+    for dataset, mode in sorted(
+        {(d, m) for d, m, _ in accuracy}, key=lambda k: (k[0], MODES.index(k[1]))
+    ):
+        full, cut = (
+            accuracy.get((dataset, mode, False), {}),
+            accuracy.get((dataset, mode, True), {}),
+        )
+        seeds = sorted(full.keys() & cut.keys())
+        if len(seeds) < 2:
+            continue
+        diffs = [cut[s] - full[s] for s in seeds]
+        p = stats.ttest_rel([cut[s] for s in seeds], [full[s] for s in seeds]).pvalue
+        lines.append(
+            f"| {dataset} | {mode} | {np.mean([full[s] for s in seeds]):.2f} "
+            f"| {np.mean([cut[s] for s in seeds]):.2f} | {np.mean(diffs):+.2f} "
+            f"| {p:.2f} (n={len(seeds)}) |"
+        )
+    return lines
 
 
 def _cell(summary: ModeSummary | None, floor: float | None) -> str:
@@ -234,6 +275,19 @@ def main(argv: list[str] | None = None) -> int:
         *vectors_table(summaries, coverage),
         "",
     ]
+    subset_cost = subset_cost_table(RESULTS / "shared-subset")
+    if subset_cost:
+        lines += [
+            "## What the subset's missing words cost",
+            "",
+            "GloVe 6B 50d in full (400,000 words) against the same vectors cut to exactly the "
+            "words of the `../shared/data` 100d subset (so it too lacks `a`, `i`, `'s`, `n't`, "
+            "digits, `--`), Kim's CNN as above; mean test accuracy (%) and a paired t-test over "
+            "the seeds. `configs/shared-subset.yaml`.",
+            "",
+            *subset_cost,
+            "",
+        ]
     if coverage:
         lines += ["## Coverage of each vectors file", "", *coverage_table(coverage), ""]
     text = "\n".join(lines)
