@@ -114,6 +114,10 @@ class DatasetNotFoundError(NLPTransferError, FileNotFoundError):
         super().__init__(message)
 
 
+class ResultsNotFoundError(NLPTransferError, FileNotFoundError):
+    """A benchmark results folder holds no finished runs to report on."""
+
+
 class CorpusError(NLPTransferError, ValueError):
     """A training corpus is unusable: missing, corrupt, binary, empty, or too small a vocabulary.
 

@@ -28,6 +28,7 @@ import numpy as np
 from scipy import stats
 
 from nlptransfer.bench.results import ResultsStore
+from nlptransfer.errors import ResultsNotFoundError
 from nlptransfer.vectors.io import atomic_output
 
 logger = logging.getLogger(__name__)
@@ -347,7 +348,7 @@ def write_report(folder: str | Path, *, title: str | None = None) -> Path:
     folder = Path(folder)
     records = list(ResultsStore(folder).records())
     if not records:
-        raise FileNotFoundError(f"{folder}: no finished runs in runs.jsonl to report on")
+        raise ResultsNotFoundError(f"{folder}: no finished runs in runs.jsonl to report on")
     summaries, comparisons = summarize(records)
     plots = plot(summaries, folder / "plots")
     _write_csv(folder / "summary.csv", [asdict(s) for s in summaries])

@@ -32,8 +32,7 @@ class ResultsStore:
     """
 
     def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(folder)  # made by the first append: reading creates nothing
         self.path = self.folder / RESULTS_FILE
 
     def append(self, record: dict[str, Any]) -> None:
@@ -41,6 +40,7 @@ class ResultsStore:
         line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode(
             "utf-8"
         )
+        self.folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)  # several writers (e.g. two bench processes) take turns

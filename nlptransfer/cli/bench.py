@@ -10,9 +10,10 @@ import typer
 from nlptransfer.bench.grid import expand_grid
 from nlptransfer.bench.report import markdown_tables, summarize, write_report
 from nlptransfer.bench.results import ResultsStore
-from nlptransfer.bench.runner import EXECUTORS, run_grid
+from nlptransfer.bench.runner import EXECUTORS, check_inputs, run_grid
 from nlptransfer.bench.schema import load_bench_config
 from nlptransfer.cli.console import console
+from nlptransfer.vectors.io import atomic_output
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,13 @@ def bench(
     if dry_run:
         for spec in runs:
             console.print(f"  {spec.run_id}  {spec.label()}  vectors={spec.vectors}")
+    if executor == "local":  # before config.yaml is written: a failed check leaves nothing
+        check_inputs([r for r in runs if r.run_id not in done])
+    if dry_run:
         return
-    (folder / "config.yaml").write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_output(folder / "config.yaml") as tmp:
+        tmp.write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
     run_grid(runs, store, jobs=jobs, executor=executor, address=address, resume=resume)
     _print_report(folder, cfg.name)
 

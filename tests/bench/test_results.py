@@ -35,3 +35,11 @@ def test_concurrent_appends_never_interleave(tmp_path):
     lines = ResultsStore(tmp_path).path.read_bytes().splitlines()
     assert len(lines) == 150
     assert len({json.loads(line)["run_id"] for line in lines}) == 150
+
+
+def test_reading_a_folder_that_does_not_exist_creates_nothing(tmp_path):
+    store = ResultsStore(tmp_path / "not" / "yet")
+    assert list(store.records()) == [] and store.finished_ids() == set()
+    assert not (tmp_path / "not").exists()
+    store.append({"run_id": "a"})  # the first record makes the folder
+    assert [r["run_id"] for r in store.records()] == ["a"]
