@@ -146,10 +146,10 @@ def convert(
     vectors = load_vectors(src, format=format, allow_pickle=allow_pickle, limit=limit, vocab=wanted)
     written = write_vectors(vectors, dst, to)
     console.print(f"wrote {len(vectors):,} x {vectors.dim} vectors as {to} to {written}")
-    if wanted is not None and len(set(wanted)) > len(vectors):
-        console.print(
-            f"{len(set(wanted)) - len(vectors):,} of the words asked for are not in {src}"
-        )
+    missing = len(set(wanted)) - len(vectors) if wanted is not None else 0
+    if missing:
+        where = f"the first {limit:,} rows of {src}" if limit else src
+        console.print(f"{missing:,} of the words asked for are not in {where}")
 
 
 def _word_list(path: Path) -> list[str]:
