@@ -54,6 +54,12 @@ def train(
         False, help="Lowercase tokens (uncased vectors match either way)."
     ),
     threads: int | None = typer.Option(None, help="CPU threads for torch."),
+    track_test: bool = typer.Option(
+        False,
+        "--track-test",
+        help="Also score the test set after every epoch, into metrics.json's history "
+        "(the epoch kept is still chosen on dev).",
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),
 ) -> None:
     """Train a text classifier on pretrained vectors; write a self-contained model folder."""
@@ -76,6 +82,7 @@ def train(
         patience=patience,
         seed=seed,
         threads=threads,
+        track_test=track_test,
     )
     ds = _dataset(dataset, train_file, dev_file, test_file, fold, seed)
     labels = ds["train"].features["label"].names

@@ -88,7 +88,8 @@ def train_classifier(
         label_names: the class names.
         vectors: the pretrained vectors (``None`` with ``mode="random"``).
         dev: ``(texts, labels)`` for early stopping (recommended).
-        test: ``(texts, labels)`` evaluated once, with the best weights.
+        test: ``(texts, labels)`` evaluated once, with the best weights (and after every epoch,
+            into the history, with ``TrainConfig(track_test=True)``).
         model: ``cnn``, ``bilstm`` or ``nbow``.
         mode: ``frozen``, ``finetune``, ``multichannel`` or ``random``.
         tokenizer: a tokenizer or its name (``spacy``, ``whitespace``, ``regex``).
@@ -135,8 +136,16 @@ def train_classifier(
     )
     train_ids = _encode(vocab, train_tokens)
     dev_ids = _encode(vocab, dev_tokens) if dev_tokens is not None else None
+    test_ids = _encode(vocab, test_tokens) if test_tokens is not None else None
+    monitor = None
+    if config.track_test:
+        if test is None or test_ids is None:
+            raise ValueError("track_test scores the test set after every epoch: give a test set")
+        monitor = {"test": (test_ids, list(test[1]))}
     trainer = Trainer(classifier, config)
-    fit = trainer.fit(train_ids, list(train_labels), dev_ids, list(dev[1]) if dev else None)
+    fit = trainer.fit(
+        train_ids, list(train_labels), dev_ids, list(dev[1]) if dev else None, monitor=monitor
+    )
     metrics: dict[str, Any] = {
         "best_epoch": fit.best_epoch + 1,
         "epochs_run": len(fit.history),
@@ -146,14 +155,23 @@ def train_classifier(
         "pretrained_rows": int(embedding.pretrained_mask.sum()),
         "trainable_parameters": sum(p.numel() for p in classifier.parameters() if p.requires_grad),
         "history": [
-            {"epoch": r.epoch + 1, "train_loss": round(r.train_loss, 5), **r.dev}
+            {
+                "epoch": r.epoch + 1,
+                "train_loss": round(r.train_loss, 5),
+                **r.dev,
+                **{
+                    f"{name}_{k}": v
+                    for name, scores in r.monitored.items()
+                    for k, v in scores.items()
+                },
+            }
             for r in fit.history
         ],
     }
     if dev:
         metrics["dev"] = trainer.evaluate(dev_ids, list(dev[1]))  # type: ignore[arg-type]
     if test:
-        metrics["test"] = trainer.evaluate(_encode(vocab, test_tokens), list(test[1]))
+        metrics["test"] = trainer.evaluate(test_ids, list(test[1]))  # type: ignore[arg-type]
     pipeline.metrics = metrics
     folder = pipeline.save(out) if out is not None else None
     return TrainedRun(pipeline=pipeline, fit=fit, metrics=metrics, folder=folder)

@@ -20,7 +20,7 @@ import copy
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -64,6 +64,11 @@ class TrainConfig:
         bucket: batch examples of similar length together.
         grad_clip: clip the gradient norm to this (``None``: off).
         progress: show progress bars (``None``: on a terminal or in Jupyter, see ``progress_enabled``).
+        track_test: also score the test set after every epoch, recorded in the history beside
+            the dev scores (``test_accuracy``, ``test_macro_f1``). It draws learning curves and
+            bounds what any choice of epoch could give; the epoch kept is still chosen on dev
+            alone. :func:`~nlptransfer.train.classify.train_classifier` passes its test set to
+            :meth:`Trainer.fit` as ``monitor``.
     """
 
     epochs: int = 25
@@ -79,6 +84,7 @@ class TrainConfig:
     bucket: bool = True
     grad_clip: float | None = None
     progress: bool | None = None
+    track_test: bool = False
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -109,6 +115,7 @@ class EpochRecord:
     dev: dict[str, Any]
     seconds: float
     embedding_trainable: bool
+    monitored: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -170,11 +177,21 @@ class Trainer:
         train_labels: Sequence[int],
         dev_ids: Sequence[np.ndarray] | None = None,
         dev_labels: Sequence[int] | None = None,
+        monitor: Mapping[str, tuple[Sequence[np.ndarray], Sequence[int]]] | None = None,
     ) -> FitResult:
-        """Train; with a dev set, keep (and restore) the weights of the best dev epoch."""
+        """Train; with a dev set, keep (and restore) the weights of the best dev epoch.
+
+        ``monitor`` names further ``(ids, labels)`` sets scored after every epoch into each
+        :class:`EpochRecord`'s ``monitored`` (accuracy and macro-F1); they never choose the epoch.
+        """
         cfg = self.config
         if len(train_ids) != len(train_labels):
             raise ValueError(f"{len(train_ids)} training sequences but {len(train_labels)} labels")
+        for name, (ids, labels) in (monitor or {}).items():
+            if len(ids) != len(labels):
+                raise ValueError(
+                    f"monitored set {name!r}: {len(ids)} sequences but {len(labels)} labels"
+                )
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         seed_everything(cfg.seed)
@@ -230,16 +247,21 @@ class Trainer:
             record = EpochRecord(
                 epoch=epoch,
                 train_loss=train_loss,
-                dev={k: v for k, v in dev.items() if k in ("accuracy", "macro_f1")},
+                dev=_headline(dev),
                 seconds=time.perf_counter() - epoch_start,
                 embedding_trainable=any(e.trainable for e in self.embeddings),
+                monitored={
+                    name: _headline(self.evaluate(ids, labels))
+                    for name, (ids, labels) in (monitor or {}).items()
+                },
             )
             result.history.append(record)
             logger.info(
-                "epoch %d: loss %.4f dev %s (%.1fs)",
+                "epoch %d: loss %.4f dev %s%s (%.1fs)",
                 epoch + 1,
                 train_loss,
-                {k: round(v, 4) for k, v in record.dev.items()},
+                _rounded(record.dev),
+                "".join(f" {name} {_rounded(scores)}" for name, scores in record.monitored.items()),
                 record.seconds,
             )
             if not dev:
@@ -283,3 +305,12 @@ class Trainer:
         probs = self.predict_proba(ids)
         num_classes = getattr(self.model, "num_classes", probs.shape[1] if len(probs) else 2)
         return classification_metrics(list(labels), probs.argmax(axis=1).tolist(), num_classes)
+
+
+def _headline(scores: Mapping[str, Any]) -> dict[str, Any]:
+    """The scores an epoch's record keeps: accuracy and macro-F1 (no confusion matrix)."""
+    return {k: v for k, v in scores.items() if k in ("accuracy", "macro_f1")}
+
+
+def _rounded(scores: Mapping[str, float]) -> dict[str, float]:
+    return {k: round(v, 4) for k, v in scores.items()}

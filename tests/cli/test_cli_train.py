@@ -49,6 +49,7 @@ def model_folder(small_sst2, tmp_path_factory):
             "adam",
             "--tokenizer",
             "whitespace",
+            "--track-test",
             "--out",
             str(out),
         ],
@@ -63,6 +64,10 @@ def test_train_writes_a_model_folder(model_folder):
     assert 0.5 <= metrics["test"]["accuracy"] <= 1.0
     config = json.loads((model_folder / "config.json").read_text())
     assert config["embedding"]["mode"] == "frozen" and config["classifier"]["name"] == "nbow"
+    # --track-test: every epoch's test score, and the kept epoch's is the one reported
+    history = metrics["history"]
+    assert len(history) == 3 and all("test_accuracy" in h for h in history)
+    assert history[metrics["best_epoch"] - 1]["test_accuracy"] == metrics["test"]["accuracy"]
 
 
 def test_predict_text_and_file(model_folder, tmp_path):

@@ -165,3 +165,39 @@ def test_cnn_folder_from_before_the_padding_option_loads_with_valid_padding(tmp_
     del config["classifier"]["padding"]
     config_path.write_text(json.dumps(config))
     assert load_classifier(tmp_path / "model").model.padding == "valid"
+
+
+def test_track_test_scores_the_test_set_every_epoch(sst2):
+    train, dev = sst2
+    test = (dev[0][:200], dev[1][:200])
+    run = train_classifier(
+        (train[0][:400], train[1][:400]),
+        label_names=["negative", "positive"],
+        vectors=load_vectors("glove-6b-50d", vocab={w for t in train[0][:400] for w in t.split()}),
+        dev=(dev[0][200:], dev[1][200:]),
+        test=test,
+        model="nbow",
+        mode="finetune",
+        tokenizer="whitespace",
+        train_config=TrainConfig(epochs=3, patience=None, seed=0, progress=False, track_test=True),
+    )
+    history = run.metrics["history"]
+    assert len(history) == 3
+    assert all({"accuracy", "test_accuracy", "test_macro_f1"} <= set(h) for h in history)
+    # The test score reported is the kept (best dev) epoch's, the same as its history entry.
+    kept = history[run.metrics["best_epoch"] - 1]
+    assert kept["test_accuracy"] == run.metrics["test"]["accuracy"]
+
+
+def test_track_test_without_a_test_set_is_an_error(sst2):
+    train, dev = sst2
+    with pytest.raises(ValueError, match="give a test set"):
+        train_classifier(
+            (train[0][:50], train[1][:50]),
+            label_names=["negative", "positive"],
+            vectors=None,
+            dev=(dev[0][:20], dev[1][:20]),
+            mode="random",
+            tokenizer="whitespace",
+            train_config=TrainConfig(epochs=1, progress=False, track_test=True),
+        )
