@@ -1,7 +1,9 @@
 """Reports of a benchmark folder: statistics per mode, paired comparisons, costs, plots.
 
 ``write_report(folder)`` reads ``runs.jsonl`` and writes ``report.md``, ``summary.csv``,
-``summary.json``, ``comparisons.csv`` and PNG plots under ``plots/``.
+``summary.json``, ``comparisons.csv`` and PNG plots under ``plots/``; for runs that scored the
+test set after every epoch (``train: {track_test: true}``) also a section of test accuracy by
+epoch (:mod:`nlptransfer.bench.epochs`).
 
 Statistics: mean, standard deviation and the 95% confidence interval of the mean (Student's t)
 of test accuracy and macro-F1 over the replications (seeds, or cross-validation folds). Paired
@@ -111,7 +113,8 @@ def mean_std_ci(values: list[float]) -> tuple[float, float, float]:
     return float(arr.mean()), std, half
 
 
-def _vectors_name(value: str | None) -> str:
+def vectors_name(value: str | None) -> str:
+    """How reports name a run's vectors: a path's file name, a catalogue name as it is."""
     if not value:
         return "-"
     return Path(value).name if ("/" in value or "\\" in value) else value
@@ -134,7 +137,7 @@ def _cells(records: list[dict[str, Any]]) -> dict[tuple, dict[str, dict[int, dic
         lambda: defaultdict(dict)
     )
     for r in records:
-        key = (r["dataset"]["name"], _vectors_name(r["vectors"]), r["model"], r["train_fraction"])
+        key = (r["dataset"]["name"], vectors_name(r["vectors"]), r["model"], r["train_fraction"])
         rep = r["fold"] if r.get("fold") is not None else r["seed"]
         cells[key][arm(r)][rep] = r
     return cells
@@ -307,8 +310,8 @@ def plot(summaries: list[ModeSummary], folder: Path) -> list[Path]:
         # beside the axes: with five or more modes a legend inside would cover the bars
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         fig.tight_layout()
-        path = folder / f"bars-{_slug(vectors)}-{model}.png"
-        _save_figure(fig, path)
+        path = folder / f"bars-{slug(vectors)}-{model}.png"
+        save_figure(fig, path)
         plt.close(fig)
         written.append(path)
         for dataset in sorted({s.dataset for s in items}):
@@ -332,14 +335,14 @@ def plot(summaries: list[ModeSummary], folder: Path) -> list[Path]:
             ax.set_title(f"learning curve: {dataset}, {model}, {vectors}")
             ax.legend(fontsize=8)
             fig.tight_layout()
-            path = folder / f"curve-{_slug(dataset)}-{_slug(vectors)}-{model}.png"
-            _save_figure(fig, path)
+            path = folder / f"curve-{slug(dataset)}-{slug(vectors)}-{model}.png"
+            save_figure(fig, path)
             plt.close(fig)
             written.append(path)
     return written
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
 
 
@@ -349,8 +352,12 @@ def write_report(folder: str | Path, *, title: str | None = None) -> Path:
     records = list(ResultsStore(folder).records())
     if not records:
         raise ResultsNotFoundError(f"{folder}: no finished runs in runs.jsonl to report on")
+    # epochs builds on this module's helpers, so it is imported here, not at the top
+    from nlptransfer.bench.epochs import epoch_curves, epoch_tables, plot_epoch_curves
+
     summaries, comparisons = summarize(records)
     plots = plot(summaries, folder / "plots")
+    curves = epoch_curves(records)
     _write_csv(folder / "summary.csv", [asdict(s) for s in summaries])
     _write_csv(folder / "comparisons.csv", [asdict(c) for c in comparisons])
     _write_text(
@@ -374,6 +381,19 @@ def write_report(folder: str | Path, *, title: str | None = None) -> Path:
         *(f"![{p.stem}](plots/{p.name})" for p in plots),
         "",
     ]
+    if curves:
+        body += [
+            "## Test accuracy by epoch",
+            "",
+            "These runs scored the test set after every epoch (`track_test`). The epoch each run "
+            "kept was chosen on dev alone; the oracle column takes each run's best test epoch "
+            "instead, a bound no rule for choosing the epoch can beat.",
+            "",
+            epoch_tables(curves),
+            "",
+            *(f"![{p.stem}](plots/{p.name})" for p in plot_epoch_curves(curves, folder / "plots")),
+            "",
+        ]
     path = folder / "report.md"
     _write_text(path, "\n".join(body))
     return path
@@ -385,7 +405,7 @@ def _write_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def _save_figure(fig: Any, path: Path) -> None:
+def save_figure(fig: Any, path: Path) -> None:
     with atomic_output(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight")
 

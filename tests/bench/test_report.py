@@ -107,6 +107,7 @@ def test_write_report_files(tmp_path, records):
     text = path.read_text()
     assert "# demo" in text and "finetune − frozen" in text and "**helps**" in text
     assert "Kim 2014" in text  # sst2 with cnn gets the published numbers beside ours
+    assert "by epoch" not in text  # no run tracked the test set every epoch
     assert (tmp_path / "plots" / "bars-glove.txt-cnn.png").stat().st_size > 1000
     assert (tmp_path / "summary.csv").read_text().startswith("dataset,vectors,model")
     leftovers = [p.name for p in tmp_path.rglob("*") if ".tmp-" in p.name]
