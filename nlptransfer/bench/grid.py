@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from nlptransfer.bench.schema import BenchConfig, DatasetSpec
@@ -121,3 +123,51 @@ def expand_grid(config: BenchConfig) -> list[RunSpec]:
                                 seen.add(spec.run_id)
                                 runs.append(spec)
     return runs
+
+
+#: What ``select_runs`` can filter on, and how each key reads a run.
+SELECTORS: dict[str, Callable[[RunSpec], set[str]]] = {
+    "dataset": lambda r: {r.dataset["name"]},
+    "vectors": lambda r: {str(r.vectors), PurePath(str(r.vectors)).name},
+    "model": lambda r: {r.model},
+    "mode": lambda r: {r.arm, r.mode},
+    "seed": lambda r: {str(r.seed)},
+    "fold": lambda r: {str(r.fold)},
+    "fraction": lambda r: {f"{r.train_fraction:g}"},
+}
+
+
+def select_runs(runs: Sequence[RunSpec], filters: Sequence[str]) -> list[RunSpec]:
+    """The runs matching every ``KEY=VALUE[,VALUE...]`` filter (keys: :data:`SELECTORS`).
+
+    A run matches a filter when one of the values names it: ``mode`` matches a variant's name or
+    its embedding mode, ``vectors`` a path or its file name. A filter that matches no run is an
+    error naming the values the grid has, so a typo never silently selects nothing.
+
+    Example:
+        >>> from nlptransfer.bench.schema import parse_bench_config
+        >>> grid = parse_bench_config(
+        ...     "name: g\\ndatasets: [sst2]\\nvectors: [glove-6b-50d]\\nmodels: [cnn, bilstm]\\n"
+        ...     "modes: [random]\\nseeds: [0, 1]"
+        ... )
+        >>> [r.label() for r in select_runs(expand_grid(grid), ["model=bilstm", "seed=1"])]
+        ['sst2 bilstm random seed 1']
+    """
+    selected = list(runs)
+    for text in filters:
+        key, sep, values = text.partition("=")
+        key = key.strip()
+        if not sep or key not in SELECTORS or not values.strip():
+            raise ValueError(
+                f"{text!r}: expected KEY=VALUE[,VALUE...] with KEY one of {', '.join(SELECTORS)}"
+            )
+        wanted = {v.strip() for v in values.split(",") if v.strip()}
+        read = SELECTORS[key]
+        matching = [r for r in selected if read(r) & wanted]
+        if not matching:
+            present = sorted({value for r in runs for value in read(r)})
+            raise ValueError(
+                f"{text!r} matches no run; the grid's {key} values: {', '.join(present)}"
+            )
+        selected = matching
+    return selected

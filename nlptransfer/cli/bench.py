@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from nlptransfer.bench.grid import expand_grid
+from nlptransfer.bench.grid import SELECTORS, expand_grid, select_runs
 from nlptransfer.bench.report import markdown_tables, summarize, write_report
 from nlptransfer.bench.results import ResultsStore
 from nlptransfer.bench.runner import EXECUTORS, check_inputs, run_grid
@@ -32,17 +32,31 @@ def bench(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Validate and list the runs, run nothing."
     ),
+    only: list[str] | None = typer.Option(
+        None,
+        "--only",
+        help="Run part of the grid: KEY=VALUE[,VALUE...], KEY one of "
+        f"{', '.join(SELECTORS)}; repeat to narrow (e.g. --only model=bilstm --only seed=0). "
+        "The rest runs later with --resume.",
+    ),
 ) -> None:
     """Run a benchmark grid (datasets x vectors x models x modes x seeds), then report on it."""
     if executor not in EXECUTORS:
         raise typer.BadParameter(f"expected one of {', '.join(EXECUTORS)}", param_hint="--executor")
     cfg = load_bench_config(config)
     runs = expand_grid(cfg)
+    if only:
+        try:
+            runs = select_runs(runs, only)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--only") from None
     folder = out or Path("runs") / cfg.name
     store = ResultsStore(folder)
     done = store.finished_ids() if resume else set()
+    chosen = f" of {len(expand_grid(cfg))}, chosen by --only" if only else ""
     console.print(
-        f"[bold]{cfg.name}[/bold]: {len(runs)} runs ({len([r for r in runs if r.run_id in done])} already done) -> {folder}"
+        f"[bold]{cfg.name}[/bold]: {len(runs)} runs{chosen} "
+        f"({len([r for r in runs if r.run_id in done])} already done) -> {folder}"
     )
     if dry_run:
         for spec in runs:

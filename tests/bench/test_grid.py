@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from nlptransfer.bench.grid import expand_grid
+import pytest
+
+from nlptransfer.bench.grid import expand_grid, select_runs
 from nlptransfer.bench.schema import parse_bench_config
 
 CONFIG = """\
@@ -80,3 +82,38 @@ def test_mode_variants_run_their_mode_with_their_options_and_keep_plain_ids():
     again = expand_grid(parse_bench_config(config))
     assert {r.run_id for r in plain} <= {r.run_id for r in again}
     assert len({r.run_id for r in again}) == len(again) == len(plain) + len(gradual)
+
+
+def test_select_runs_narrows_by_every_filter():
+    config = CONFIG.replace(
+        "modes: [random, frozen, finetune]",
+        "modes: [random, frozen, {name: gradual, mode: finetune, embedding: {unfreeze_at: 2}}]",
+    )
+    runs = expand_grid(parse_bench_config(config))
+    chosen = select_runs(runs, ["dataset=sst2", "mode=frozen,gradual", "vectors=b.txt"])
+    assert sorted((r.arm, r.seed) for r in chosen) == [
+        ("frozen", 0),
+        ("frozen", 1),
+        ("gradual", 0),
+        ("gradual", 1),
+    ]
+    # a variant is also found by its embedding mode; folds and seeds are read as text
+    assert {r.arm for r in select_runs(runs, ["mode=finetune"])} == {"gradual"}
+    assert {r.fold for r in select_runs(runs, ["fold=2"])} == {2}
+    assert select_runs(runs, []) == runs
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("model=bilstm,nbow", "matches no run; the grid's model values: cnn"),
+        ("seed=7", "the grid's seed values: 0, 1, 2"),
+        ("colour=red", "KEY one of dataset, vectors, model, mode, seed, fold, fraction"),
+        ("dataset", "expected KEY=VALUE"),
+        ("dataset=", "expected KEY=VALUE"),
+    ],
+)
+def test_select_runs_errors_name_what_the_grid_has(text, message):
+    runs = expand_grid(parse_bench_config(CONFIG))
+    with pytest.raises(ValueError, match=message):
+        select_runs(runs, [text])

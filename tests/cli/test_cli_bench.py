@@ -36,6 +36,18 @@ def test_dry_run_lists_the_runs_and_writes_nothing(tmp_path, shared_data, monkey
     assert not (tmp_path / "out").exists()
 
 
+def test_only_runs_part_of_the_grid(tmp_path, shared_data, monkeypatch):
+    monkeypatch.setenv("NLPTRANSFER_DATA", str(shared_data))
+    typo = _bench(tmp_path, "glove-6b-50d", "--only", "mode=random")
+    words = " ".join(typo.stderr.replace("│", " ").split())  # the error panel wraps lines
+    assert typo.returncode == 2 and "the grid's mode values: frozen" in words
+    assert not (tmp_path / "out").exists()
+    first = _bench(tmp_path, "glove-6b-50d", "--only", "seed=0", "--only", "mode=frozen")
+    assert first.returncode == 0, first.stderr
+    assert "tiny: 1 runs of 1, chosen by --only (0 already done)" in first.stdout
+    assert len((tmp_path / "out" / "runs.jsonl").read_text().splitlines()) == 1
+
+
 def test_a_missing_vectors_file_fails_before_the_results_folder_is_made(tmp_path):
     (tmp_path / "mine.ntv").mkdir()
     for options in [("--dry-run",), ()]:
