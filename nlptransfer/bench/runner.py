@@ -94,6 +94,7 @@ def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
 
     if threads:
         torch.set_num_threads(threads)
+    logger.info("started %s", spec.label())
     started = time.perf_counter()
     dataset = _dataset(spec)
     label_names = dataset["train"].features["label"].names
@@ -165,9 +166,14 @@ def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
     }
 
 
-def _worker_init(threads: int) -> None:
+#: Worker processes' log lines name their process, so two runs' epochs can be told apart.
+WORKER_LOG_FORMAT = "%(levelname)s %(name)s [%(processName)s]: %(message)s"
+
+
+def _worker_init(threads: int, log_level: int) -> None:
     torch.set_num_threads(threads)
-    logging.basicConfig(level=logging.WARNING)
+    # the parent's level: what `nlptransfer bench` shows (each epoch) a pool's workers show too
+    logging.basicConfig(level=log_level, format=WORKER_LOG_FORMAT)
 
 
 def run_grid(
@@ -269,8 +275,9 @@ def _run_pool(
 ) -> None:
     threads = max(1, (os.cpu_count() or 1) // jobs)
     context = multiprocessing.get_context("spawn")  # fork + torch threads can deadlock
+    log_level = logging.getLogger().getEffectiveLevel()
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_worker_init, initargs=(threads,)
+        jobs, mp_context=context, initializer=_worker_init, initargs=(threads, log_level)
     ) as pool:
         pending: set[Future] = set()
         queue = iter(todo)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -114,10 +115,16 @@ def test_a_mode_variant_trains_its_mode_with_its_own_options(tmp_path, data_env)
     assert "| late − finetune |" in report and "| late − frozen |" in report
 
 
-def test_process_pool(tmp_path, data_env):
+def test_process_pool(tmp_path, data_env, capfd, monkeypatch):
+    monkeypatch.setattr(logging.getLogger(), "level", logging.INFO)
     runs = expand_grid(parse_bench_config(GRID))[:4]
     records = run_grid(runs, ResultsStore(tmp_path), jobs=2, progress=False)
     assert sorted(r["run_id"] for r in records) == sorted(r.run_id for r in runs)
+    # the workers log at the parent's level, each line naming its process
+    err = capfd.readouterr().err
+    assert err.count("nlptransfer.bench.runner [SpawnProcess-") == 4  # "started ..." per run
+    assert "started sst2 nbow frozen seed 0" in err
+    assert "nlptransfer.train.trainer [SpawnProcess-" in err and "epoch 2:" in err
 
 
 def test_ray_local_instance(tmp_path, data_env):
