@@ -131,7 +131,7 @@ def arm_order(arms: Iterable[str]) -> list[str]:
     return sorted(unique, key=lambda m: MODE_ORDER.index(m) if m in MODE_ORDER else len(MODE_ORDER))
 
 
-def _cells(records: list[dict[str, Any]]) -> dict[tuple, dict[str, dict[int, dict[str, Any]]]]:
+def group_cells(records: list[dict[str, Any]]) -> dict[tuple, dict[str, dict[int, dict[str, Any]]]]:
     """(dataset, vectors, model, fraction) -> mode or variant -> replicate -> record."""
     cells: dict[tuple, dict[str, dict[int, dict[str, Any]]]] = defaultdict(
         lambda: defaultdict(dict)
@@ -159,7 +159,7 @@ def summarize(records: list[dict[str, Any]]) -> tuple[list[ModeSummary], list[Co
     """Per-mode statistics and paired comparisons for every cell."""
     summaries: list[ModeSummary] = []
     comparisons: list[Comparison] = []
-    for key, modes in sorted(_cells(records).items(), key=lambda kv: tuple(map(str, kv[0]))):
+    for key, modes in sorted(group_cells(records).items(), key=lambda kv: tuple(map(str, kv[0]))):
         dataset, vectors, model, fraction = key
         for mode in arm_order(modes):
             runs = list(modes[mode].values())
@@ -214,14 +214,18 @@ def _compare(key: tuple, a: str, b: str, diffs: list[float]) -> Comparison:
         with warnings.catch_warnings():  # scipy warns on identical differences; p is still exact
             warnings.simplefilter("ignore", RuntimeWarning)
             w_p = float(stats.wilcoxon(arr).pvalue)
-    if t_p is not None and t_p < ALPHA:
+    if len(arr) < 2:
+        verdict = "one pair: untested"  # no spread to test against; more seeds or folds needed
+    elif t_p is not None and t_p < ALPHA:
         verdict = "helps" if mean > 0 else "hurts"
     else:
         verdict = "no significant difference"
     return Comparison(*key, a, b, len(diffs), mean, half, t_p, w_p, verdict)
 
 
-def _fmt(mean: float, std: float, ci: float) -> str:
+def _fmt(mean: float, std: float, ci: float, n: int) -> str:
+    if n < 2:  # one run has no spread: a "± 0.00" would claim a precision it does not have
+        return f"{mean:.2f} (one run)"
     return f"{mean:.2f} ± {std:.2f} [±{ci:.2f}]"
 
 
@@ -234,8 +238,8 @@ def markdown_tables(summaries: list[ModeSummary], comparisons: list[Comparison])
     for s in summaries:
         lines.append(
             f"| {s.dataset} | {s.vectors} | {s.model} | {s.train_fraction:g} ({s.train_examples:.0f}) | {s.mode} | {s.n} "
-            f"| {_fmt(s.accuracy_mean, s.accuracy_std, s.accuracy_ci95)} "
-            f"| {_fmt(s.macro_f1_mean, s.macro_f1_std, s.macro_f1_ci95)} "
+            f"| {_fmt(s.accuracy_mean, s.accuracy_std, s.accuracy_ci95, s.n)} "
+            f"| {_fmt(s.macro_f1_mean, s.macro_f1_std, s.macro_f1_ci95, s.n)} "
             f"| {s.train_seconds:.1f} | {s.vectors_load_seconds:.2f} | {s.peak_memory_mb:.0f} | {s.trainable_parameters:,.0f} |"
         )
     lines += [
@@ -250,7 +254,8 @@ def markdown_tables(summaries: list[ModeSummary], comparisons: list[Comparison])
         w_p = "-" if c.wilcoxon_p_value is None else f"{c.wilcoxon_p_value:.3g}"
         lines.append(
             f"| {c.dataset} | {c.vectors} | {c.model} | {c.train_fraction:g} | {c.a} − {c.b} | {c.pairs} "
-            f"| {c.mean_difference:+.2f} [±{c.ci95:.2f}] | {t_p} | {w_p} | **{c.verdict}** |"
+            f"| {c.mean_difference:+.2f}{'' if c.pairs < 2 else f' [±{c.ci95:.2f}]'} "
+            f"| {t_p} | {w_p} | **{c.verdict}** |"
         )
     kim = [
         s
@@ -343,6 +348,7 @@ def plot(summaries: list[ModeSummary], folder: Path) -> list[Path]:
 
 
 def slug(text: str) -> str:
+    """``text`` safe as part of a file name (plots are named after datasets and vectors)."""
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
 
 
@@ -406,6 +412,7 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def save_figure(fig: Any, path: Path) -> None:
+    """Save a matplotlib figure as PNG, atomically."""
     with atomic_output(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight")
 

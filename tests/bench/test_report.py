@@ -99,6 +99,17 @@ def test_no_significant_difference_and_hurts():
     assert verdicts[("multichannel", "frozen")] == "hurts"
 
 
+def test_a_single_run_claims_no_spread_and_a_single_pair_no_verdict(tmp_path):
+    store = ResultsStore(tmp_path)
+    store.append(record("imdb", "frozen", 0, 0.8596))
+    store.append(record("imdb", "finetune", 0, 0.8580))
+    _, comparisons = summarize(list(store.records()))
+    assert [c.verdict for c in comparisons] == ["one pair: untested"]
+    text = write_report(tmp_path).read_text()
+    assert "| 85.96 (one run) |" in text and "± 0.00" not in text
+    assert "| finetune − frozen | 1 | -0.16 | - | - | **one pair: untested** |" in text
+
+
 def test_write_report_files(tmp_path, records):
     store = ResultsStore(tmp_path)
     for r in records:
