@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from nlptransfer.bench.report import arm, arm_order, save_figure, slug, vectors_name
+from nlptransfer.bench.report import arm_order, group_cells, save_figure, slug
 
 
 @dataclass
@@ -62,20 +62,9 @@ def tracks_test(record: dict[str, Any]) -> bool:
 
 def epoch_curves(records: Sequence[dict[str, Any]]) -> list[EpochCurve]:
     """An :class:`EpochCurve` for each cell and mode with runs that tracked the test set."""
-    cells: dict[tuple[Any, ...], dict[str, list[dict[str, Any]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for r in records:
-        if tracks_test(r):
-            cell = (
-                r["dataset"]["name"],
-                vectors_name(r.get("vectors")),
-                r["model"],
-                r.get("train_fraction", 1.0),
-            )
-            cells[cell][arm(r)].append(r)
+    cells = group_cells([r for r in records if tracks_test(r)])
     return [
-        _curve(*cell, mode, cells[cell][mode])
+        _curve(*cell, mode, list(cells[cell][mode].values()))
         for cell in sorted(cells, key=lambda k: tuple(map(str, k)))
         for mode in arm_order(cells[cell])
     ]

@@ -107,6 +107,8 @@ def train_classifier(
         info: extra provenance for the folder's config (e.g. ``{"dataset": {...}}``).
     """
     config = train_config or TrainConfig()
+    if config.track_test and test is None:
+        raise ValueError("track_test scores the test set after every epoch: give a test set")
     tok = get_tokenizer(tokenizer) if isinstance(tokenizer, str) else tokenizer
     train_texts, train_labels = train
     train_tokens = tok.tokenize_batch(train_texts)
@@ -138,9 +140,7 @@ def train_classifier(
     dev_ids = _encode(vocab, dev_tokens) if dev_tokens is not None else None
     test_ids = _encode(vocab, test_tokens) if test_tokens is not None else None
     monitor = None
-    if config.track_test:
-        if test is None or test_ids is None:
-            raise ValueError("track_test scores the test set after every epoch: give a test set")
+    if test is not None and test_ids is not None and config.track_test:
         monitor = {"test": (test_ids, list(test[1]))}
     trainer = Trainer(classifier, config)
     fit = trainer.fit(
