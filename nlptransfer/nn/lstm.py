@@ -14,6 +14,10 @@ output at a real token equals the packed LSTM's, and outputs at padding position
 as zeros, as ``pad_packed_sequence`` does. The layer's parameters stay those of the
 ``nn.LSTM(bidirectional=True)`` it is given, so saved models load either way.
 
+On CUDA the packed ``nn.LSTM`` is used as it is: cuDNN runs packed sequences in fused kernels
+(the slowness measured here is the CPU's), and it wants the weights in the one flat buffer that
+``nn.LSTM`` keeps, not passed one by one.
+
 Example:
     >>> import torch
     >>> from torch import nn
@@ -46,6 +50,14 @@ def bidirectional_lstm(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor) ->
     """
     if not (lstm.bidirectional and lstm.batch_first):
         raise ValueError("bidirectional_lstm needs nn.LSTM(bidirectional=True, batch_first=True)")
+    if x.is_cuda:
+        packed = nn.utils.rnn.pack_padded_sequence(
+            x, lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        output, _ = nn.utils.rnn.pad_packed_sequence(
+            lstm(packed)[0], batch_first=True, total_length=x.shape[1]
+        )
+        return output
     time = x.shape[1]
     steps = torch.arange(time, device=x.device).unsqueeze(0)
     lengths = lengths.to(x.device).unsqueeze(1)
