@@ -41,7 +41,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from nlptransfer.nn.lstm import bidirectional_lstm
+from nlptransfer.nn.lstm import bidirectional_lstm, packed_lstm
 from nlptransfer.train.batching import bucketed_order
 from nlptransfer.vectors.io import atomic_output
 
@@ -61,14 +61,6 @@ def sst2_lengths(data: Path) -> np.ndarray:
     return np.array([len(line.split()) - 1 for line in lines])  # less the label
 
 
-def packed(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    sequence = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-    output, _ = nn.utils.rnn.pad_packed_sequence(
-        lstm(sequence)[0], batch_first=True, total_length=x.shape[1]
-    )
-    return output
-
-
 def time_batches(lengths: np.ndarray, batches: int, threads: int, seed: int) -> dict[str, Any]:
     torch.set_num_threads(threads)
     rng = np.random.default_rng(seed)
@@ -84,7 +76,7 @@ def time_batches(lengths: np.ndarray, batches: int, threads: int, seed: int) -> 
         outputs = {}
         order = ("packed", "ours") if turn % 2 == 0 else ("ours", "packed")
         for name in order:
-            run = packed if name == "packed" else bidirectional_lstm
+            run = packed_lstm if name == "packed" else bidirectional_lstm
             started = time.perf_counter()
             output = run(lstm, x, batch_lengths)
             output.amax(dim=1).sum().backward()

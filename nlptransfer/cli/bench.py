@@ -45,6 +45,7 @@ def bench(
         raise typer.BadParameter(f"expected one of {', '.join(EXECUTORS)}", param_hint="--executor")
     cfg = load_bench_config(config)
     runs = expand_grid(cfg)
+    total = len(runs)
     if only:
         try:
             runs = select_runs(runs, only)
@@ -53,7 +54,7 @@ def bench(
     folder = out or Path("runs") / cfg.name
     store = ResultsStore(folder)
     done = store.finished_ids() if resume else set()
-    chosen = f" of {len(expand_grid(cfg))}, chosen by --only" if only else ""
+    chosen = f" of {total}, chosen by --only" if only else ""
     console.print(
         f"[bold]{cfg.name}[/bold]: {len(runs)} runs{chosen} "
         f"({len([r for r in runs if r.run_id in done])} already done) -> {folder}"

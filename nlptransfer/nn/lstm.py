@@ -51,13 +51,7 @@ def bidirectional_lstm(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor) ->
     if not (lstm.bidirectional and lstm.batch_first):
         raise ValueError("bidirectional_lstm needs nn.LSTM(bidirectional=True, batch_first=True)")
     if x.is_cuda:
-        packed = nn.utils.rnn.pack_padded_sequence(
-            x, lengths.cpu(), batch_first=True, enforce_sorted=False
-        )
-        output, _ = nn.utils.rnn.pad_packed_sequence(
-            lstm(packed)[0], batch_first=True, total_length=x.shape[1]
-        )
-        return output
+        return packed_lstm(lstm, x, lengths)
     time = x.shape[1]
     steps = torch.arange(time, device=x.device).unsqueeze(0)
     lengths = lengths.to(x.device).unsqueeze(1)
@@ -73,6 +67,18 @@ def bidirectional_lstm(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor) ->
         backward = _one_direction(lstm, layer, "_reverse", _permute(hidden, reverse))
         hidden = torch.cat([forward, _permute(backward, reverse)], dim=2)
     return hidden * valid.unsqueeze(2)
+
+
+def packed_lstm(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """The same through ``pack_padded_sequence`` and ``nn.LSTM``: the CUDA path, and the peer
+    ``benchmarks/bench_lstm.py`` measures on CPU."""
+    packed = nn.utils.rnn.pack_padded_sequence(
+        x, lengths.cpu(), batch_first=True, enforce_sorted=False
+    )
+    output, _ = nn.utils.rnn.pad_packed_sequence(
+        lstm(packed)[0], batch_first=True, total_length=x.shape[1]
+    )
+    return output
 
 
 def _permute(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
