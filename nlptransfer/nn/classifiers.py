@@ -61,6 +61,9 @@ class KimCNN(TextClassifier):
     padding tokens on both sides of every sentence, so each word, the first and last included,
     is seen at every position of every filter (on SST-2 with frozen GloVe 100d it was worth
     about a point over ``"valid"``, which pads only sentences shorter than the widest filter).
+    Either way each sentence is convolved as if it were alone (padding id 0 marks the end of a
+    sentence): the padding its batch adds never enters the max, so predictions do not depend on
+    which sentences share a batch.
     """
 
     name = "cnn"
@@ -100,10 +103,16 @@ class KimCNN(TextClassifier):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         widest = max(self.windows)
+        pad = self.embedding.padding_idx
+        # Each sentence is convolved as if alone: windows that reach into the padding its batch
+        # adds are left out of the max, so a prediction does not depend on the batch it is in.
+        lengths = (ids != pad).sum(dim=1)
         if self.padding == "wide":  # Kim's code: widest - 1 padding tokens on both sides
-            ids = F.pad(ids, (widest - 1, widest - 1), value=self.embedding.padding_idx)
-        elif ids.shape[1] < widest:  # too short for the widest filter
-            ids = F.pad(ids, (0, widest - ids.shape[1]), value=self.embedding.padding_idx)
+            ids = F.pad(ids, (widest - 1, widest - 1), value=pad)
+            lengths = lengths + 2 * (widest - 1)
+        if ids.shape[1] < widest:  # too short for the widest filter
+            ids = F.pad(ids, (0, widest - ids.shape[1]), value=pad)
+        lengths = lengths.clamp(min=widest)
         # The convolutions run once per distinct token of the batch (see window_max); a filter
         # applied to both channels of a multichannel embedding is, being linear, applied to
         # their sum.
@@ -113,7 +122,7 @@ class KimCNN(TextClassifier):
             rows = channels[0] if len(channels) == 1 else channels[0] + channels[1]
         else:
             rows = self.embedding(unique)
-        pooled = window_max(rows, inverse, [conv.weight for conv in self.convs])
+        pooled = window_max(rows, inverse, [conv.weight for conv in self.convs], lengths)
         # max_t relu(x_t + b) == relu(max_t x_t + b): bias and ReLU after pooling give the same
         # features for a fraction of the work (one value per filter, not one per position).
         features = F.relu(pooled + self.conv_bias.flatten())

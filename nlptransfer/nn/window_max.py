@@ -39,7 +39,10 @@ import torch.nn.functional as F
 
 
 def window_max(
-    rows: torch.Tensor, inverse: torch.Tensor, weights: Sequence[torch.Tensor]
+    rows: torch.Tensor,
+    inverse: torch.Tensor,
+    weights: Sequence[torch.Tensor],
+    lengths: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """``max_t conv1d(rows[inverse], w)`` for each weight ``w``, concatenated over the weights.
 
@@ -49,6 +52,9 @@ def window_max(
             sentence at least as long as the widest filter.
         weights: convolution weights ``[filters, dim, width]`` (``nn.Conv1d.weight``, no bias),
             all with the same number of filters.
+        lengths: ``[batch]``, how many leading positions of each row of ``inverse`` belong to its
+            sentence (each at least the widest filter); windows reaching past them are left out
+            of the max, so the padding a batch adds changes nothing. ``None``: every position.
 
     Returns:
         ``[batch, filters * len(weights)]``: the max over positions of each filter's response.
@@ -62,10 +68,12 @@ def window_max(
             f"sentences of {inverse.shape[1]} positions are shorter than the widest filter "
             f"({max(widths)}); pad them first"
         )
+    if lengths is not None and bool((lengths < max(widths)).any()):
+        raise ValueError(f"every length must be at least the widest filter ({max(widths)})")
     # Column block (slot) s of the table holds W_k x for the k-th position of one filter's window.
     stacked = torch.cat([w.permute(1, 2, 0).reshape(w.shape[1], -1) for w in weights], dim=1)
     table = (rows @ stacked).view(-1, filters)  # [distinct * slots, filters]
-    return _WindowMax.apply(table, inverse * sum(widths), tuple(widths))
+    return _WindowMax.apply(table, inverse * sum(widths), tuple(widths), lengths)
 
 
 class _WindowMax(torch.autograd.Function):
@@ -73,7 +81,11 @@ class _WindowMax(torch.autograd.Function):
 
     @staticmethod
     def forward(  # type: ignore[override]
-        ctx: Any, table: torch.Tensor, base: torch.Tensor, widths: tuple[int, ...]
+        ctx: Any,
+        table: torch.Tensor,
+        base: torch.Tensor,
+        widths: tuple[int, ...],
+        lengths: torch.Tensor | None,
     ) -> torch.Tensor:
         batch, filters = base.shape[0], table.shape[1]
         pooled, winners = [], []
@@ -82,7 +94,12 @@ class _WindowMax(torch.autograd.Function):
             slots = torch.arange(first_slot, first_slot + width, device=base.device)
             windows = base.unfold(1, width, 1) + slots  # [batch, positions, width] table rows
             sums = F.embedding_bag(windows.reshape(-1, width), table, mode="sum")
-            best, where = sums.view(batch, -1, filters).max(dim=1)
+            sums = sums.view(batch, -1, filters)
+            if lengths is not None:  # windows that reach into the batch's padding
+                starts = torch.arange(sums.shape[1], device=sums.device)
+                outside = starts.unsqueeze(0) > (lengths - width).unsqueeze(1)
+                sums = sums.masked_fill(outside.unsqueeze(2), float("-inf"))
+            best, where = sums.max(dim=1)
             pooled.append(best)
             if table.requires_grad:  # the table rows of each filter's winning window
                 index = where.unsqueeze(2).expand(batch, filters, width)
@@ -93,7 +110,7 @@ class _WindowMax(torch.autograd.Function):
         return torch.cat(pooled, dim=1)
 
     @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:  # type: ignore[override]
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None, None]:  # type: ignore[override]
         rows, filters = ctx.table_shape
         grad_table = grad.new_zeros(rows * filters)
         column = torch.arange(filters, device=grad.device).view(1, filters, 1)
@@ -101,4 +118,4 @@ class _WindowMax(torch.autograd.Function):
             width = winner.shape[2]
             values = grad[:, i * filters : (i + 1) * filters].unsqueeze(2).expand(-1, -1, width)
             grad_table.index_add_(0, (winner * filters + column).reshape(-1), values.reshape(-1))
-        return grad_table.view(rows, filters), None, None
+        return grad_table.view(rows, filters), None, None, None

@@ -32,12 +32,28 @@ def test_every_classifier_with_every_mode(rows, name, mode):
     logits.sum().backward()
 
 
-@pytest.mark.parametrize("name", ["bilstm", "nbow"])
-def test_padding_does_not_change_the_output(rows, name):
-    model = build_classifier(name, embedding(rows), num_classes=2).eval()
-    short = model(torch.tensor([[2, 3, 4]]))
-    padded = model(torch.tensor([[2, 3, 4, 0, 0, 0, 0]]))
-    torch.testing.assert_close(short, padded)
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("bilstm", {}),
+        ("nbow", {}),
+        ("cnn", {"padding": "wide"}),
+        ("cnn", {"padding": "valid"}),
+    ],
+)
+def test_a_prediction_does_not_depend_on_its_batch(rows, name, options):
+    """Alone, padded, or beside a longer sentence: the same logits (no dropout in eval)."""
+    model = build_classifier(name, embedding(rows), num_classes=2, **options).eval()
+    with torch.no_grad():
+        if name == "cnn":  # positive biases: all-padding windows would then win some filters
+            model.conv_bias.uniform_(0.5, 1.0)
+        for tokens in ([2, 3, 4], [5], [6, 7, 8, 9, 10, 11, 12]):
+            alone = model(torch.tensor([tokens]))
+            padded = model(torch.tensor([tokens + [0] * 6]))
+            longer = list(range(2, 2 + len(tokens) + 8))
+            beside = model(torch.tensor([tokens + [0] * 8, longer]))[:1]
+            torch.testing.assert_close(padded, alone)
+            torch.testing.assert_close(beside, alone)
 
 
 def test_cnn_handles_sentences_shorter_than_its_widest_filter(rows):
@@ -58,15 +74,20 @@ def test_cnn_matches_kims_formula(rows, mode, padding):
     with torch.no_grad():
         model.conv_bias.uniform_(-0.5, 0.5)
     ids = torch.tensor([[2, 3, 4, 5, 6, 7, 8], [9, 10, 11, 12, 13, 0, 0]])
-    padded = torch.nn.functional.pad(ids, (4, 4)) if padding == "wide" else ids  # Kim: 4 each side
+    sentences = [torch.tensor([[2, 3, 4, 5, 6, 7, 8]]), torch.tensor([[9, 10, 11, 12, 13]])]
 
     def kims_formula():
-        channels = [c.transpose(1, 2) for c in emb.forward_channels(padded)]
-        pooled = []
-        for i, conv in enumerate(model.convs):
-            per_position = sum(conv(c) for c in channels) + model.conv_bias[i].unsqueeze(1)
-            pooled.append(torch.relu(per_position).amax(dim=2))
-        return model.out(torch.cat(pooled, dim=1))
+        """Each sentence on its own, with 4 padding tokens each side in Kim's wide padding."""
+        features = []
+        for sentence in sentences:
+            padded = torch.nn.functional.pad(sentence, (4, 4)) if padding == "wide" else sentence
+            channels = [c.transpose(1, 2) for c in emb.forward_channels(padded)]
+            pooled = []
+            for i, conv in enumerate(model.convs):
+                per_position = sum(conv(c) for c in channels) + model.conv_bias[i].unsqueeze(1)
+                pooled.append(torch.relu(per_position).amax(dim=2))
+            features.append(torch.cat(pooled, dim=1))
+        return model.out(torch.cat(features))
 
     torch.testing.assert_close(model(ids), kims_formula())
     # ... and so do the gradients of every trained parameter (the tuned embedding rows included)

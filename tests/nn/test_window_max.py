@@ -78,6 +78,29 @@ def test_without_gradients_nothing_is_kept():
     torch.testing.assert_close(out, reference(table, ids, weights))
 
 
+def test_lengths_leave_the_batch_padding_out_of_the_max():
+    """Each row pooled over its first ``length`` positions only, as if convolved alone."""
+    table, ids, weights = setup()
+    table[0] = 1.0  # a padding row that would win some windows, were they counted
+    lengths = torch.tensor([9, 6, 11])
+    unique, inverse = torch.unique(ids, return_inverse=True)
+    alone = torch.cat(
+        [reference(table, ids[i : i + 1, : int(n)], weights) for i, n in enumerate(lengths)]
+    )
+    fast = window_max(table[unique], inverse, weights, lengths)
+    torch.testing.assert_close(fast, alone)
+    assert not torch.allclose(fast, reference(table, ids, weights))  # the padding did matter
+
+    # and the gradients are those of each sentence alone
+    rows = table.clone().requires_grad_(True)
+    upstream = torch.randn(3, 6 * 3, dtype=torch.float64)
+    (window_max(rows[unique], inverse, weights, lengths) * upstream).sum().backward()
+    alone_rows = table.clone().requires_grad_(True)
+    for i, n in enumerate(lengths):
+        (reference(alone_rows, ids[i : i + 1, : int(n)], weights) * upstream[i]).sum().backward()
+    torch.testing.assert_close(rows.grad, alone_rows.grad)
+
+
 def test_bad_shapes_are_explained():
     table, ids, weights = setup()
     unique, inverse = torch.unique(ids, return_inverse=True)
@@ -85,3 +108,5 @@ def test_bad_shapes_are_explained():
         window_max(table[unique], inverse, [weights[0], weights[1][:2]])
     with pytest.raises(ValueError, match="shorter than the widest filter"):
         window_max(table[unique], inverse[:, :4], weights)
+    with pytest.raises(ValueError, match="every length must be at least the widest filter"):
+        window_max(table[unique], inverse, weights, torch.tensor([9, 4, 11]))
