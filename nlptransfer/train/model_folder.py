@@ -14,7 +14,7 @@ The folder is written under a temporary name and renamed into place when complet
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from nlptransfer.nn.classifiers import TextClassifier, build_classifier
 from nlptransfer.nn.embedding import LAYER_OPTIONS, PretrainedEmbedding
 from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
 from nlptransfer.text.vocab import Vocab
+from nlptransfer.train.trainer import DEFAULT_LR
 from nlptransfer.vectors.io import atomic_directory
 
 FOLDER_FORMAT = "nlptransfer-classifier"
@@ -134,7 +135,11 @@ class TextClassifierPipeline:
         return folder
 
     def model_card(self) -> str:
-        """A short Markdown description: data, vectors, mode, results."""
+        """A short Markdown description: data, vectors, mode, training, results.
+
+        The results give accuracy and macro-F1 for each evaluated split, then the test split's
+        (or else the dev split's) F1 per class and confusion matrix.
+        """
         cfg = self.model.config
         emb = self.model.embedding
         vectors = self.info.get("vectors") or {}
@@ -147,15 +152,66 @@ class TextClassifierPipeline:
             f"- Vectors: {vectors.get('source', 'none (random)')} ({vectors.get('dim', emb.channel_dim)}d)",
             f"- Embedding mode: {emb.mode}; vocabulary {len(self.vocab):,} tokens",
             f"- Classifier: {json.dumps(cfg)}",
+            f"- Tokenizer: {json.dumps(self.tokenizer.config())}",
         ]
+        training = _training_line(self.info.get("train") or {}, self.metrics)
+        if training:
+            lines.append(f"- Training: {training}")
         for split in ("dev", "test"):
             m = self.metrics.get(split)
             if m:
                 lines.append(
                     f"- {split}: accuracy {m['accuracy']:.4f}, macro-F1 {m['macro_f1']:.4f}"
                 )
-        lines += ["", "Load it with `nlptransfer.load_classifier(folder)`.", ""]
+        lines += _confusion_section(self.metrics, self.label_names)
+        lines += [
+            "",
+            "```python",
+            "import nlptransfer",
+            "",
+            'model = nlptransfer.load_classifier("path/to/this/folder")',
+            'model.predict(["some text"])  # [Prediction(label=..., probability=..., ...)]',
+            "```",
+            "",
+        ]
         return "\n".join(lines)
+
+
+def _training_line(train: Mapping[str, Any], metrics: Mapping[str, Any]) -> str:
+    """``adam (lr 0.001), batches of 50, seed 0; epoch 4 of 9 kept (best dev accuracy)``."""
+    if not train:
+        return ""
+    optimizer = train.get("optimizer", "?")
+    lr = train.get("lr")
+    if lr is None:
+        lr = DEFAULT_LR.get(optimizer, "default")
+    text = f"{optimizer} (lr {lr})"
+    text += f", batches of {train.get('batch_size', '?')}, seed {train.get('seed', '?')}"
+    if "best_epoch" in metrics and "epochs_run" in metrics:
+        chosen = "best dev " + str(train.get("metric", "accuracy")) if "dev" in metrics else "last"
+        text += f"; epoch {metrics['best_epoch']} of {metrics['epochs_run']} kept ({chosen})"
+    return text
+
+
+def _confusion_section(metrics: Mapping[str, Any], label_names: Sequence[str]) -> list[str]:
+    """Per-class F1 and the confusion matrix (rows: true label) of the test or dev split."""
+    split = next((s for s in ("test", "dev") if "confusion_matrix" in metrics.get(s, {})), None)
+    if split is None:
+        return []
+    scores = metrics[split]
+    matrix = scores["confusion_matrix"]
+    f1 = scores.get("f1_per_class") or [None] * len(label_names)
+    lines = [
+        "",
+        f"{split.capitalize()} set, by class (rows: true label; columns: predicted):",
+        "",
+        "| true label | " + " | ".join(label_names) + " | F1 |",
+        "|---|" + "---:|" * (len(label_names) + 1),
+    ]
+    for name, row, score in zip(label_names, matrix, f1, strict=True):
+        cells = " | ".join(str(int(v)) for v in row)
+        lines.append(f"| {name} | {cells} | {'-' if score is None else f'{score:.3f}'} |")
+    return lines
 
 
 def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifierPipeline:

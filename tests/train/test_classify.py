@@ -82,6 +82,21 @@ def test_folder_is_self_contained_and_pickle_free(trained):
     assert "glove-6b-50d" in (folder / "README.md").read_text()
 
 
+def test_model_card_gives_training_and_the_confusion_matrix(trained):
+    run, folder = trained
+    card = (folder / "README.md").read_text()
+    best, ran = run.metrics["best_epoch"], run.metrics["epochs_run"]
+    assert f"- Training: adam (lr 0.003), batches of 50, seed 0; epoch {best} of {ran} kept" in card
+    assert '"name": "whitespace"' in card  # the tokenizer
+    (negatives, false_positives), (false_negatives, positives) = run.metrics["test"][
+        "confusion_matrix"
+    ]
+    f1 = run.metrics["test"]["f1_per_class"]
+    assert f"| negative | {negatives} | {false_positives} | {f1[0]:.3f} |" in card
+    assert f"| positive | {false_negatives} | {positives} | {f1[1]:.3f} |" in card
+    assert "nlptransfer.load_classifier(" in card
+
+
 def test_reloaded_model_predicts_the_same(trained, sst2):
     run, folder = trained
     texts = sst2[1][0][:50]
