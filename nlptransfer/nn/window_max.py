@@ -73,7 +73,15 @@ def window_max(
     # Column block (slot) s of the table holds W_k x for the k-th position of one filter's window.
     stacked = torch.cat([w.permute(1, 2, 0).reshape(w.shape[1], -1) for w in weights], dim=1)
     table = (rows @ stacked).view(-1, filters)  # [distinct * slots, filters]
-    return _WindowMax.apply(table, inverse * sum(widths), tuple(widths), lengths)
+    if lengths is not None:
+        # Positions past a sentence's length read an extra block of -inf rows, so every window
+        # that reaches them sums to -inf and never wins the max: the mask costs one pass over
+        # the [batch, length] ids instead of one over every window's sums.
+        slots = sum(widths)
+        table = torch.cat([table, table.new_full((slots, filters), float("-inf"))])
+        outside = torch.arange(inverse.shape[1], device=inverse.device) >= lengths.unsqueeze(1)
+        inverse = inverse.masked_fill(outside, rows.shape[0])
+    return _WindowMax.apply(table, inverse * sum(widths), tuple(widths))
 
 
 class _WindowMax(torch.autograd.Function):
@@ -85,7 +93,6 @@ class _WindowMax(torch.autograd.Function):
         table: torch.Tensor,
         base: torch.Tensor,
         widths: tuple[int, ...],
-        lengths: torch.Tensor | None,
     ) -> torch.Tensor:
         batch, filters = base.shape[0], table.shape[1]
         pooled, winners = [], []
@@ -94,12 +101,7 @@ class _WindowMax(torch.autograd.Function):
             slots = torch.arange(first_slot, first_slot + width, device=base.device)
             windows = base.unfold(1, width, 1) + slots  # [batch, positions, width] table rows
             sums = F.embedding_bag(windows.reshape(-1, width), table, mode="sum")
-            sums = sums.view(batch, -1, filters)
-            if lengths is not None:  # windows that reach into the batch's padding
-                starts = torch.arange(sums.shape[1], device=sums.device)
-                outside = starts.unsqueeze(0) > (lengths - width).unsqueeze(1)
-                sums = sums.masked_fill(outside.unsqueeze(2), float("-inf"))
-            best, where = sums.max(dim=1)
+            best, where = sums.view(batch, -1, filters).max(dim=1)
             pooled.append(best)
             if table.requires_grad:  # the table rows of each filter's winning window
                 index = where.unsqueeze(2).expand(batch, filters, width)
@@ -110,7 +112,7 @@ class _WindowMax(torch.autograd.Function):
         return torch.cat(pooled, dim=1)
 
     @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None, None]:  # type: ignore[override]
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:  # type: ignore[override]
         rows, filters = ctx.table_shape
         grad_table = grad.new_zeros(rows * filters)
         column = torch.arange(filters, device=grad.device).view(1, filters, 1)
@@ -118,4 +120,4 @@ class _WindowMax(torch.autograd.Function):
             width = winner.shape[2]
             values = grad[:, i * filters : (i + 1) * filters].unsqueeze(2).expand(-1, -1, width)
             grad_table.index_add_(0, (winner * filters + column).reshape(-1), values.reshape(-1))
-        return grad_table.view(rows, filters), None, None, None
+        return grad_table.view(rows, filters), None, None
