@@ -291,27 +291,32 @@ def main(argv: list[str] | None = None) -> int:
     # One untimed epoch of each implementation and mode on a slice of the data first: the first
     # training in a process pays one-off costs (thread pools, allocator, kernel selection) that
     # would otherwise fall on whichever side happens to run first.
-    warm = slice(0, WARMUP_SENTENCES)
-    for mode in args.modes:
-        logger.info("warm-up: one epoch of each side, %s, %d sentences", mode, WARMUP_SENTENCES)
-        run_ours(
-            vectors,
-            (train[0][warm], train[1][warm]),
-            test,
-            label_names=label_names,
-            mode=mode,
-            epochs=1,
-            seed=0,
-        )
-        run_reference(
+    def run(impl: str, mode: str, seed: int, epochs: int, rows: slice) -> dict[str, float]:
+        """One training run of ``impl`` on the training sentences in ``rows``."""
+        if impl == "ours":
+            return run_ours(
+                vectors,
+                (train[0][rows], train[1][rows]),
+                test,
+                label_names=label_names,
+                mode=mode,
+                epochs=epochs,
+                seed=seed,
+            )
+        return run_reference(
             reference,
-            (train_tokens[0][warm], train_tokens[1][warm]),
+            (train_tokens[0][rows], train_tokens[1][rows]),
             test_tokens,
             mode=mode,
-            epochs=1,
-            seed=0,
+            epochs=epochs,
+            seed=seed,
             num_classes=len(label_names),
         )
+
+    for mode in args.modes:
+        logger.info("warm-up: one epoch of each side, %s, %d sentences", mode, WARMUP_SENTENCES)
+        for impl in ("ours", "reference"):
+            run(impl, mode, seed=0, epochs=1, rows=slice(0, WARMUP_SENTENCES))
 
     results: list[dict[str, Any]] = []
     turn = 0
@@ -320,26 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             order = ("ours", "reference") if turn % 2 == 0 else ("reference", "ours")
             turn += 1
             for impl in order:
-                if impl == "ours":
-                    outcome = run_ours(
-                        vectors,
-                        train,
-                        test,
-                        label_names=label_names,
-                        mode=mode,
-                        epochs=args.epochs,
-                        seed=seed,
-                    )
-                else:
-                    outcome = run_reference(
-                        reference,
-                        train_tokens,
-                        test_tokens,
-                        mode=mode,
-                        epochs=args.epochs,
-                        seed=seed,
-                        num_classes=len(label_names),
-                    )
+                outcome = run(impl, mode, seed=seed, epochs=args.epochs, rows=slice(None))
                 results.append({"impl": impl, "mode": mode, "seed": seed, **outcome})
                 logger.info(
                     "%-9s %-8s seed %d: %7.0f sentences/s, test accuracy %.4f",
