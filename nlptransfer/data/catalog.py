@@ -76,6 +76,8 @@ class DatasetEntry:
         cv_folds: the number of cross-validation folds when the protocol is k-fold CV (the
             dataset has no test split), else ``None``.
         strip_html_breaks: replace ``<br />`` tags in the text with a space by default.
+        unescape_ptb: replace Penn Treebank escapes (``-lrb-``, ``\\/``) with the characters
+            they stand for by default, for datasets whose splits spell them both ways.
         homepage: where the data comes from.
         citation: the paper to cite.
     """
@@ -88,6 +90,7 @@ class DatasetEntry:
     package: PackageFile | None = None
     cv_folds: int | None = None
     strip_html_breaks: bool = False
+    unescape_ptb: bool = False
     homepage: str = ""
     citation: str = ""
 
@@ -169,6 +172,8 @@ _ENTRIES = (
             # GLUE's own test labels are hidden; SetFit's copy of the same sentences has them.
             test=HubSplit("SetFit/sst2", "test", text_column="text", label_column="label_text"),
         ),
+        # The phrases (SST's dictionary) spell "(" and "/" where the sentences spell "-lrb-", "\/".
+        unescape_ptb=True,
         homepage="https://gluebenchmark.com/",
         citation=f"{_SST}; Wang et al. (2018), GLUE, ICLR",
     ),

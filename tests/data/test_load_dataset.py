@@ -11,7 +11,7 @@ import pytest
 
 import nlptransfer
 from nlptransfer.data import DATASETS, hub, load_dataset, read_split
-from nlptransfer.data.load import strip_html_breaks
+from nlptransfer.data.clean import strip_html_breaks
 from nlptransfer.errors import BadRowsError, DatasetError, DatasetNotFoundError
 
 # name -> rows per split in the shared data (README), None where the split is carved out
@@ -110,6 +110,24 @@ def test_provenance_names_file_encoding_and_columns(data_env):
     phrases = load_dataset("sst2-phrases")
     assert "text column 'content'" in phrases["dev"].info.description
     assert phrases["train"].info.dataset_name == "sst2-phrases"
+
+
+def test_sst2_phrases_dev_and_test_spell_brackets_as_the_phrases_do(data_env):
+    """GLUE's phrases say "(" and "/", SST's sentences "-lrb-" and "\\/": one spelling after load."""
+    phrases = load_dataset("sst2-phrases")
+    raw = load_dataset("sst2-phrases", ptb_escapes=False)
+    for split, escaped in (("dev", 42), ("test", 68)):
+        before = [text.split() for text in raw[split]["text"]]
+        after = [text.split() for text in phrases[split]["text"]]
+        assert sum("-lrb-" in tokens for tokens in before) == escaped
+        assert not any("-lrb-" in tokens or "-rrb-" in tokens for tokens in after)
+        assert not any("\\/" in text for text in phrases[split]["text"])
+        assert sum("(" in tokens for tokens in after) == escaped
+        assert [len(tokens) for tokens in after] == [len(tokens) for tokens in before]
+    assert "Penn Treebank escapes" in phrases["test"].info.description
+    assert "Penn Treebank" not in raw["test"].info.description
+    # The sentence-level SST-2 spells them one way in every split, and keeps its spelling.
+    assert sum("-lrb-" in text for text in load_dataset("sst2")["test"]["text"]) == 68
 
 
 def test_limit_is_a_stratified_subsample(data_env):
