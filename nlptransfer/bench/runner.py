@@ -25,6 +25,7 @@ import torch
 from tqdm.auto import tqdm
 
 from nlptransfer.bench.grid import RunSpec
+from nlptransfer.bench.provenance import code_version
 from nlptransfer.bench.results import ResultsStore
 from nlptransfer.errors import DatasetError
 from nlptransfer.vectors.formats.progress import progress_enabled
@@ -161,6 +162,7 @@ def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
             "torch": torch.__version__,
             "threads": torch.get_num_threads(),
             "device": "cuda" if torch.cuda.is_available() else "cpu",
+            **code_version(),
         },
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -12,7 +12,9 @@ import time
 
 import pytest
 
+import nlptransfer
 from nlptransfer.bench.grid import expand_grid
+from nlptransfer.bench.provenance import code_version
 from nlptransfer.bench.report import write_report
 from nlptransfer.bench.results import ResultsStore
 from nlptransfer.bench.runner import run_grid
@@ -48,6 +50,8 @@ def test_local_run_writes_complete_records(tmp_path, data_env):
     assert first["train_examples"] == 300 and first["label_names"] == ["negative", "positive"]
     assert 0 <= first["metrics"]["test"]["accuracy"] <= 1
     assert first["timings"]["train_seconds"] > 0 and first["peak_memory_mb"] > 0
+    assert first["environment"]["nlptransfer"] == nlptransfer.__version__
+    assert first["environment"]["commit"] == code_version()["commit"]
     frozen = next(r for r in records if r["mode"] == "frozen")
     tuned = next(r for r in records if r["mode"] == "finetune")
     assert frozen["trainable_parameters"] < tuned["trainable_parameters"]  # embedding excluded
