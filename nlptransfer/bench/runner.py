@@ -25,14 +25,13 @@ import torch
 from tqdm.auto import tqdm
 
 from nlptransfer.bench.grid import RunSpec
+from nlptransfer.bench.names import EXECUTORS
 from nlptransfer.bench.provenance import code_version
 from nlptransfer.bench.results import ResultsStore
 from nlptransfer.errors import DatasetError
 from nlptransfer.vectors.formats.progress import progress_enabled
 
 logger = logging.getLogger(__name__)
-
-EXECUTORS = ("local", "ray")
 
 _VECTORS: dict[str, Any] = {}
 _DATASETS: dict[str, Any] = {}

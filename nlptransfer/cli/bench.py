@@ -7,13 +7,8 @@ from pathlib import Path
 
 import typer
 
-from nlptransfer.bench.grid import SELECTORS, expand_grid, select_runs
-from nlptransfer.bench.report import markdown_tables, summarize, write_report
-from nlptransfer.bench.results import ResultsStore
-from nlptransfer.bench.runner import EXECUTORS, check_inputs, run_grid
-from nlptransfer.bench.schema import load_bench_config
+from nlptransfer.bench.names import EXECUTORS, SELECTOR_KEYS
 from nlptransfer.cli.console import console
-from nlptransfer.vectors.io import atomic_output
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +31,17 @@ def bench(
         None,
         "--only",
         help="Run part of the grid: KEY=VALUE[,VALUE...], KEY one of "
-        f"{', '.join(SELECTORS)}; repeat to narrow (e.g. --only model=bilstm --only seed=0). "
+        f"{', '.join(SELECTOR_KEYS)}; repeat to narrow (e.g. --only model=bilstm --only seed=0). "
         "The rest runs later with --resume.",
     ),
 ) -> None:
     """Run a benchmark grid (datasets x vectors x models x modes x seeds), then report on it."""
+    from nlptransfer.bench.grid import expand_grid, select_runs
+    from nlptransfer.bench.results import ResultsStore
+    from nlptransfer.bench.runner import check_inputs, run_grid
+    from nlptransfer.bench.schema import load_bench_config
+    from nlptransfer.vectors.io import atomic_output
+
     if executor not in EXECUTORS:
         raise typer.BadParameter(f"expected one of {', '.join(EXECUTORS)}", param_hint="--executor")
     cfg = load_bench_config(config)
@@ -81,6 +82,9 @@ def report(
 
 
 def _print_report(folder: Path, title: str | None) -> None:
+    from nlptransfer.bench.report import markdown_tables, summarize, write_report
+    from nlptransfer.bench.results import ResultsStore
+
     path = write_report(folder, title=title)
     summaries, comparisons = summarize(list(ResultsStore(folder).records()))
     # Raw Markdown: readable in any terminal width, and pastes into a README as it is.

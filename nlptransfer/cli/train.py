@@ -9,8 +9,7 @@ import typer
 from rich.table import Table
 
 from nlptransfer.cli.console import console
-from nlptransfer.nn.classifiers import CLASSIFIERS
-from nlptransfer.nn.embedding import EMBEDDING_MODES
+from nlptransfer.nn.names import CLASSIFIER_NAMES, EMBEDDING_MODES
 
 
 def _dataset(name, train_file, dev_file, test_file, fold, seed):  # type: ignore[no-untyped-def]
@@ -40,7 +39,7 @@ def train(
     vectors: str | None = typer.Option(
         "glove-6b-50d", help="Vectors name or path (none for --mode random)."
     ),
-    model: str = typer.Option("cnn", help=f"One of: {', '.join(CLASSIFIERS)}."),
+    model: str = typer.Option("cnn", help=f"One of: {', '.join(CLASSIFIER_NAMES)}."),
     mode: str = typer.Option("finetune", help=f"One of: {', '.join(EMBEDDING_MODES)}."),
     epochs: int = typer.Option(25, min=1),
     optimizer: str = typer.Option("adam", help="adam, adamw, adadelta (Kim's) or sgd."),
@@ -68,8 +67,10 @@ def train(
     from nlptransfer.train.trainer import TrainConfig
     from nlptransfer.vectors.load import load_vectors
 
-    if model not in CLASSIFIERS:
-        raise typer.BadParameter(f"expected one of {', '.join(CLASSIFIERS)}", param_hint="--model")
+    if model not in CLASSIFIER_NAMES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(CLASSIFIER_NAMES)}", param_hint="--model"
+        )
     if mode not in EMBEDDING_MODES:
         raise typer.BadParameter(
             f"expected one of {', '.join(EMBEDDING_MODES)}", param_hint="--mode"

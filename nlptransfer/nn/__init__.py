@@ -1,5 +1,28 @@
-"""PyTorch modules: the pretrained embedding layer (and, later, classifiers)."""
+"""PyTorch modules: the pretrained embedding layer and the text classifiers.
 
-from nlptransfer.nn.embedding import EMBEDDING_MODES, PretrainedEmbedding, embedding_param_groups
+Importing the package does not import PyTorch; its names load on first use, so tools that only
+need :mod:`nlptransfer.nn.names` (the command line's help, say) start quickly.
+"""
 
-__all__ = ["EMBEDDING_MODES", "PretrainedEmbedding", "embedding_param_groups"]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from nlptransfer.nn.names import CLASSIFIER_NAMES, EMBEDDING_MODES
+
+if TYPE_CHECKING:
+    from nlptransfer.nn.embedding import PretrainedEmbedding, embedding_param_groups
+
+__all__ = ["CLASSIFIER_NAMES", "EMBEDDING_MODES", "PretrainedEmbedding", "embedding_param_groups"]
+
+_LAZY = {
+    "PretrainedEmbedding": "nlptransfer.nn.embedding",
+    "embedding_param_groups": "nlptransfer.nn.embedding",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

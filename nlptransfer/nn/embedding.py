@@ -34,12 +34,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nlptransfer.nn.names import EMBEDDING_MODES
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.vectors.store import Vectors
 
 logger = logging.getLogger(__name__)
 
-EMBEDDING_MODES = ("frozen", "finetune", "multichannel", "random")
 #: The layer's options besides mode and projection (what a model folder records).
 LAYER_OPTIONS = (
     "trainable_rows",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlptransfer.bench.grid import expand_grid, select_runs
+from nlptransfer.bench.grid import SELECTORS, expand_grid, select_runs
+from nlptransfer.bench.names import SELECTOR_KEYS
 from nlptransfer.bench.schema import parse_bench_config
 
 CONFIG = """\
@@ -117,3 +118,8 @@ def test_select_runs_errors_name_what_the_grid_has(text, message):
     runs = expand_grid(parse_bench_config(CONFIG))
     with pytest.raises(ValueError, match=message):
         select_runs(runs, [text])
+
+
+def test_selector_keys_are_the_selectors():
+    """The torch-free list the command line's help shows is what select_runs understands."""
+    assert tuple(SELECTORS) == SELECTOR_KEYS
