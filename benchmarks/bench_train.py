@@ -288,9 +288,6 @@ def main(argv: list[str] | None = None) -> int:
     test_tokens = (tokenizer.tokenize_batch(test[0]), test[1])
     reference = ReferenceData.build(vectors, train_tokens[0], seed=0)
 
-    # One untimed epoch of each implementation and mode on a slice of the data first: the first
-    # training in a process pays one-off costs (thread pools, allocator, kernel selection) that
-    # would otherwise fall on whichever side happens to run first.
     def run(impl: str, mode: str, seed: int, epochs: int, rows: slice) -> dict[str, float]:
         """One training run of ``impl`` on the training sentences in ``rows``."""
         if impl == "ours":
@@ -313,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
             num_classes=len(label_names),
         )
 
+    # One untimed epoch of each implementation and mode on a slice of the data first: the first
+    # training in a process pays one-off costs (thread pools, allocator, kernel selection) that
+    # would otherwise fall on whichever side happens to run first.
     for mode in args.modes:
         logger.info("warm-up: one epoch of each side, %s, %d sentences", mode, WARMUP_SENTENCES)
         for impl in ("ours", "reference"):

@@ -73,15 +73,15 @@ def window_max(
     # Column block (slot) s of the table holds W_k x for the k-th position of one filter's window.
     stacked = torch.cat([w.permute(1, 2, 0).reshape(w.shape[1], -1) for w in weights], dim=1)
     table = (rows @ stacked).view(-1, filters)  # [distinct * slots, filters]
+    slots = sum(widths)
     if lengths is not None:
         # Positions past a sentence's length read an extra block of -inf rows, so every window
         # that reaches them sums to -inf and never wins the max: the mask costs one pass over
         # the [batch, length] ids instead of one over every window's sums.
-        slots = sum(widths)
         table = torch.cat([table, table.new_full((slots, filters), float("-inf"))])
         outside = torch.arange(inverse.shape[1], device=inverse.device) >= lengths.unsqueeze(1)
         inverse = inverse.masked_fill(outside, rows.shape[0])
-    return _WindowMax.apply(table, inverse * sum(widths), tuple(widths))
+    return _WindowMax.apply(table, inverse * slots, tuple(widths))
 
 
 class _WindowMax(torch.autograd.Function):
