@@ -10,9 +10,6 @@ Example:
     50
 """
 
-from importlib import import_module
-from typing import Any
-
 from nlptransfer import evaluate
 from nlptransfer.errors import (
     NLPTransferError,
@@ -20,6 +17,7 @@ from nlptransfer.errors import (
     VectorsFormatError,
     VectorsNotFoundError,
 )
+from nlptransfer.lazy import lazy_attributes
 from nlptransfer.text.tokenize import get_tokenizer
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.vectors import Vectors, load_vectors
@@ -41,11 +39,7 @@ _LAZY = {
     "pretrain_vectors": "nlptransfer.vectors.pretrain",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'nlptransfer' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [

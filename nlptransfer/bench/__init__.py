@@ -6,16 +6,13 @@ package does not import PyTorch: :mod:`nlptransfer.bench.names` is light, the re
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from nlptransfer.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from nlptransfer.bench.schema import BenchConfig, load_bench_config
 
 __all__ = ["BenchConfig", "load_bench_config"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        return getattr(importlib.import_module("nlptransfer.bench.schema"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, dict.fromkeys(__all__, "nlptransfer.bench.schema"))

@@ -6,9 +6,9 @@ need :mod:`nlptransfer.nn.names` (the command line's help, say) start quickly.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from nlptransfer.lazy import lazy_attributes
 from nlptransfer.nn.names import CLASSIFIER_NAMES, EMBEDDING_MODES
 
 if TYPE_CHECKING:
@@ -20,9 +20,4 @@ _LAZY = {
     "PretrainedEmbedding": "nlptransfer.nn.embedding",
     "embedding_param_groups": "nlptransfer.nn.embedding",
 }
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
