@@ -41,9 +41,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from nlptransfer._util.files import atomic_output
 from nlptransfer.nn.lstm import bidirectional_lstm, packed_lstm
 from nlptransfer.train.batching import bucketed_order
-from nlptransfer.vectors.io import atomic_output
 
 logger = logging.getLogger("bench_lstm")
 

@@ -270,8 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("NLPTRANSFER_DATA", str(data_home))
 
     import nlptransfer
+    from nlptransfer._util.files import atomic_output
     from nlptransfer.text.tokenize import get_tokenizer
-    from nlptransfer.vectors.io import atomic_output
 
     if not Path(args.vectors).exists() and "/" in args.vectors:
         logger.error("vectors file %s not found (set NLPTRANSFER_DATA or --vectors)", args.vectors)

@@ -37,10 +37,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from nlptransfer._util.files import atomic_output
 from nlptransfer.bench.epochs import by_epoch_table, epoch_curves
 from nlptransfer.bench.report import KIM_2014, ModeSummary, arm, summarize
 from nlptransfer.bench.results import ResultsStore
-from nlptransfer.vectors.io import atomic_output
 
 logger = logging.getLogger("kim_table")
 

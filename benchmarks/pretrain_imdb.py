@@ -36,9 +36,9 @@ from pathlib import Path
 import numpy as np
 
 from nlptransfer import load_vectors
-from nlptransfer.vectors.corpus import tokenize_corpus
-from nlptransfer.vectors.io import atomic_output
-from nlptransfer.vectors.pretrain import pretrain_vectors
+from nlptransfer._util.files import atomic_output
+from nlptransfer.pretrain.corpus import tokenize_corpus
+from nlptransfer.pretrain.training import pretrain_vectors
 
 logger = logging.getLogger("pretrain_imdb")
 

@@ -11,17 +11,17 @@ Example:
 """
 
 from nlptransfer import evaluate
-from nlptransfer.errors import (
+from nlptransfer._util.errors import (
     NLPTransferError,
     UnknownWordError,
     VectorsFormatError,
     VectorsNotFoundError,
 )
-from nlptransfer.lazy import lazy_attributes
+from nlptransfer._util.lazy import lazy_attributes
 from nlptransfer.text.tokenize import get_tokenizer
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.vectors import Vectors, load_vectors
-from nlptransfer.vectors.coverage import CoverageReport, coverage_report
+from nlptransfer.vectors.coverage import CoverageReport
 from nlptransfer.vectors.oov import build_matrix
 
 __version__ = "0.1.0"
@@ -36,7 +36,7 @@ _LAZY = {
     "load_classifier": "nlptransfer.train.model_folder",
     "load_dataset": "nlptransfer.data",
     "list_datasets": "nlptransfer.data",
-    "pretrain_vectors": "nlptransfer.vectors.pretrain",
+    "pretrain_vectors": "nlptransfer.pretrain",
 }
 
 __getattr__ = lazy_attributes(__name__, _LAZY)
@@ -52,7 +52,6 @@ __all__ = [
     "Vocab",
     "__version__",
     "build_matrix",
-    "coverage_report",
     "evaluate",
     "get_tokenizer",
     "load_vectors",

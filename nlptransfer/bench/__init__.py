@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nlptransfer.lazy import lazy_attributes
+from nlptransfer._util.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from nlptransfer.bench.schema import BenchConfig, load_bench_config

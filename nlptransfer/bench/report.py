@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from nlptransfer._util.errors import ResultsNotFoundError
+from nlptransfer._util.files import atomic_output
 from nlptransfer.bench.results import ResultsStore
-from nlptransfer.errors import ResultsNotFoundError
-from nlptransfer.vectors.io import atomic_output
 
 logger = logging.getLogger(__name__)
 

@@ -24,12 +24,12 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
+from nlptransfer._util.errors import DatasetError
+from nlptransfer._util.progress import progress_enabled
 from nlptransfer.bench.grid import RunSpec
 from nlptransfer.bench.names import EXECUTORS
 from nlptransfer.bench.provenance import code_version
 from nlptransfer.bench.results import ResultsStore
-from nlptransfer.errors import DatasetError
-from nlptransfer.vectors.formats.progress import progress_enabled
 
 logger = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from nlptransfer.errors import NLPTransferError
+from nlptransfer._util.errors import NLPTransferError
 from nlptransfer.nn.classifiers import CLASSIFIERS
 from nlptransfer.nn.embedding import EMBEDDING_MODES, LAYER_OPTIONS, check_layer_options
 from nlptransfer.train.trainer import TrainConfig

@@ -36,11 +36,11 @@ def bench(
     ),
 ) -> None:
     """Run a benchmark grid (datasets x vectors x models x modes x seeds), then report on it."""
+    from nlptransfer._util.files import atomic_output
     from nlptransfer.bench.grid import expand_grid, select_runs
     from nlptransfer.bench.results import ResultsStore
     from nlptransfer.bench.runner import check_inputs, run_grid
     from nlptransfer.bench.schema import load_bench_config
-    from nlptransfer.vectors.io import atomic_output
 
     if executor not in EXECUTORS:
         raise typer.BadParameter(f"expected one of {', '.join(EXECUTORS)}", param_hint="--executor")

@@ -8,12 +8,12 @@ import typer
 
 import nlptransfer.cli.vectors_catalog  # noqa: F401 - registers `vectors list`, `download`
 from nlptransfer import __version__
+from nlptransfer._util.errors import NLPTransferError
 from nlptransfer.cli import vectors_lookup  # noqa: F401 - registers the lookup commands
 from nlptransfer.cli.bench import bench, report
 from nlptransfer.cli.pretrain import pretrain
 from nlptransfer.cli.train import evaluate, predict, train
 from nlptransfer.cli.vectors import app as vectors_app
-from nlptransfer.errors import NLPTransferError
 
 app = typer.Typer(
     name="nlptransfer",

@@ -70,7 +70,7 @@ def pretrain(
 
     Example: nlptransfer pretrain -c reviews.txt.gz -a fasttext -o reviews-ft
     """
-    from nlptransfer.vectors.pretrain import pretrain_vectors
+    from nlptransfer.pretrain.training import pretrain_vectors
 
     gensim_logger = logging.getLogger("gensim")
     level = gensim_logger.level

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from nlptransfer.errors import DatasetNotFoundError
+from nlptransfer._util.errors import DatasetNotFoundError
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
+from nlptransfer._util.errors import DatasetError
 from nlptransfer.data.rows import RawSplit
-from nlptransfer.errors import DatasetError
 
 logger = logging.getLogger(__name__)
 

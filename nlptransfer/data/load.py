@@ -16,7 +16,7 @@ Splits, when the source lacks them (all stratified by label and reproducible by 
 - no dev split: ``dev_fraction`` of what is left for training.
 
 Rows that cannot be examples (empty text, no label, a label outside the label set, a malformed
-line) raise :class:`~nlptransfer.errors.BadRowsError` listing them with their line numbers;
+line) raise :class:`~nlptransfer._util.errors.BadRowsError` listing them with their line numbers;
 ``on_bad_rows="warn"`` skips them with a warning instead. Nothing is dropped silently.
 """
 
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nlptransfer._util.errors import DatasetError, DatasetNotFoundError
 from nlptransfer.data.catalog import DatasetEntry, canonical_name, dataset_entry
 from nlptransfer.data.clean import strip_html_breaks, unescape_ptb
 from nlptransfer.data.labels import LabelMapper, encode_labels, infer_label_names
@@ -41,7 +42,6 @@ from nlptransfer.data.splits import (
     stratified_sample,
     stratified_split,
 )
-from nlptransfer.errors import DatasetError, DatasetNotFoundError
 
 if TYPE_CHECKING:
     import datasets

@@ -44,10 +44,10 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from nlptransfer._util.errors import DatasetError
+from nlptransfer._util.progress import progress_enabled
 from nlptransfer.data.encoding import decode_lines, read_bytes
 from nlptransfer.data.rows import RawSplit
-from nlptransfer.errors import DatasetError
-from nlptransfer.vectors.formats.progress import progress_enabled
 
 logger = logging.getLogger(__name__)
 

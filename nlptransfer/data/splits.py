@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nlptransfer.errors import DatasetError
+from nlptransfer._util.errors import DatasetError
 
 
 def _by_class(labels: Sequence[int] | np.ndarray) -> list[np.ndarray]:

@@ -16,13 +16,18 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from nlptransfer.errors import NLPTransferError
-from nlptransfer.vectors.io import atomic_output
+from nlptransfer._util.errors import NLPTransferError
+from nlptransfer._util.files import atomic_output
 
-if TYPE_CHECKING:
-    from nlptransfer.vectors.store import Vectors
+
+class HasWords(Protocol):
+    """Anything with a word list in row order, such as :class:`~nlptransfer.vectors.Vectors`."""
+
+    @property
+    def words(self) -> Sequence[str]: ...
+
 
 PAD = "<pad>"
 UNK = "<unk>"
@@ -76,7 +81,7 @@ class Vocab:
             kept = kept[:max_size]
         return cls([PAD, UNK, *(t for t, _ in kept)], dict(kept))
 
-    def with_vectors_words(self, vectors: Vectors, max_new: int | None = None) -> Vocab:
+    def with_vectors_words(self, vectors: HasWords, max_new: int | None = None) -> Vocab:
         """A new Vocab that also holds the words of ``vectors`` absent from this one.
 
         For tasks whose test words never occur in training: their pretrained rows then reach the
@@ -131,12 +136,12 @@ class Vocab:
         """Tokens for ids (padding included, as ``<pad>``)."""
         return [self.tokens[i] for i in ids]
 
-    def coverage(self, vectors: Vectors, **options: Any):  # type: ignore[no-untyped-def]
-        """How many of this vocabulary's tokens (weighted by their counts) ``vectors`` covers."""
-        from nlptransfer.vectors.coverage import coverage_report
+    def token_counts(self) -> Counter[str]:
+        """Each token's count in the data the vocabulary was built from (specials left out).
 
-        counts = Counter({t: self.counts.get(t, 1) for t in self.tokens[2:]})
-        return coverage_report(vectors, counts, **options)
+        What coverage is measured over: ``vectors.coverage(vocab.token_counts())``.
+        """
+        return Counter({t: self.counts.get(t, 1) for t in self.tokens[2:]})
 
     # -- storage ------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

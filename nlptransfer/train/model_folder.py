@@ -23,13 +23,13 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from nlptransfer.errors import NLPTransferError
+from nlptransfer._util.errors import NLPTransferError
+from nlptransfer._util.files import atomic_directory
 from nlptransfer.nn.classifiers import TextClassifier, build_classifier
 from nlptransfer.nn.embedding import LAYER_OPTIONS, PretrainedEmbedding
 from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.train.trainer import DEFAULT_LR
-from nlptransfer.vectors.io import atomic_directory
 
 FOLDER_FORMAT = "nlptransfer-classifier"
 FOLDER_VERSION = 1

@@ -30,10 +30,10 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from nlptransfer._util.progress import progress_enabled
 from nlptransfer.nn.embedding import PretrainedEmbedding, embedding_param_groups
 from nlptransfer.train.batching import iterate_batches
 from nlptransfer.train.metrics import classification_metrics
-from nlptransfer.vectors.formats.progress import progress_enabled
 
 logger = logging.getLogger(__name__)
 

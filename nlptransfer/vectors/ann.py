@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from nlptransfer.errors import MissingExtraError, VectorsFormatError
-from nlptransfer.vectors.formats.progress import progress_enabled
-from nlptransfer.vectors.io import atomic_directory
+from nlptransfer._util.errors import MissingExtraError, VectorsFormatError
+from nlptransfer._util.files import atomic_directory
+from nlptransfer._util.progress import progress_enabled
 from nlptransfer.vectors.similarity import nearest, prepare_queries, results_for, unit_matrix
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ _FORMAT = "nlptransfer-hnsw"
 
 
 def require_faiss() -> Any:
-    """The ``faiss`` module, or :class:`~nlptransfer.errors.MissingExtraError` naming the extra.
+    """The ``faiss`` module, or :class:`~nlptransfer._util.errors.MissingExtraError` naming the extra.
 
     Example:
         >>> require_faiss().__name__  # doctest: +SKIP

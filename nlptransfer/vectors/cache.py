@@ -18,7 +18,7 @@ reads it (a ``.zip`` member is read in place once every member's name has been c
 records which source it was made from, so editing a catalogue entry makes a fresh one.
 
 With ``NLPTRANSFER_OFFLINE=1`` nothing is downloaded: cached names load, anything else fails at
-once with :class:`~nlptransfer.errors.OfflineError` listing what is cached.
+once with :class:`~nlptransfer._util.errors.OfflineError` listing what is cached.
 
 Example:
     >>> store_path("glove-6b-100d").relative_to(cache_home()).as_posix()
@@ -40,7 +40,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from nlptransfer.errors import (
+from nlptransfer._util.errors import (
     ChecksumMismatchError,
     DownloadError,
     OfflineError,
@@ -48,10 +48,10 @@ from nlptransfer.errors import (
     VectorsFormatError,
     VectorsNotFoundError,
 )
+from nlptransfer._util.files import atomic_output
 from nlptransfer.vectors.download import PART_SUFFIX, DownloadPolicy, download_file, file_lock
 from nlptransfer.vectors.formats.compression import sniff_compression
 from nlptransfer.vectors.formats.native import META_FILE
-from nlptransfer.vectors.io import atomic_output
 from nlptransfer.vectors.load import load_vectors
 from nlptransfer.vectors.registry import (
     CatalogEntry,

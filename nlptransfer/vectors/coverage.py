@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from nlptransfer.vectors.formats.progress import progress_enabled
+from nlptransfer._util.progress import progress_enabled
 
 if TYPE_CHECKING:
     from nlptransfer.vectors.store import Vectors

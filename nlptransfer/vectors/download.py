@@ -14,7 +14,7 @@ complete, verified file ever appears at its destination:
   are always verified (:func:`tls_context`), there is no switch to turn that off;
 * the size and checksum (``sha256`` and/or ``md5``) are checked before the file is renamed into
   place, atomically; a mismatch deletes the download and raises
-  :class:`~nlptransfer.errors.ChecksumMismatchError`; a file with no checksum to check is
+  :class:`~nlptransfer._util.errors.ChecksumMismatchError`; a file with no checksum to check is
   downloaded with a warning saying so;
 * a lock file (``<dest>.lock``, ``fcntl.flock``) lets one process download while others wait and
   then find the finished file.
@@ -28,7 +28,7 @@ Example:
     >>> verify_file(dest, size=8, md5="51b2b2c3cd0e0dfa5e3e1bb3cf4ff6e2")
     Traceback (most recent call last):
     ...
-    nlptransfer.errors.ChecksumMismatchError: expected md5 51b2b2c3cd0e0dfa5e3e1bb3cf4ff6e2, \
+    nlptransfer._util.errors.ChecksumMismatchError: expected md5 51b2b2c3cd0e0dfa5e3e1bb3cf4ff6e2, \
 found 82f73ae14a8fb4b68a720ec0b6d31ed6
 """
 
@@ -52,9 +52,9 @@ from urllib.parse import urlsplit
 
 from tqdm.auto import tqdm
 
-from nlptransfer.errors import ChecksumMismatchError, DownloadError
-from nlptransfer.vectors.formats.progress import progress_enabled
-from nlptransfer.vectors.io import file_digests
+from nlptransfer._util.errors import ChecksumMismatchError, DownloadError
+from nlptransfer._util.files import file_digests
+from nlptransfer._util.progress import progress_enabled
 
 try:  # POSIX; elsewhere downloads still appear atomically, but concurrent ones are not serialised
     import fcntl

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from nlptransfer.errors import DatasetError
+from nlptransfer._util.errors import DatasetError
 from nlptransfer.vectors.similarity import ANALOGY_METHODS, AnalogyMethod, analogy_rows
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlptransfer.errors import VectorsNotFoundError
+from nlptransfer._util.errors import VectorsNotFoundError
 from nlptransfer.vectors.formats.base import ParsedVectors
 from nlptransfer.vectors.formats.compression import inner_name
 from nlptransfer.vectors.formats.detect import detect_format, normalize_format
@@ -106,7 +106,7 @@ def check_source(source: str | Path) -> CatalogEntry | None:
         >>> check_source("no/such/vectors.txt")
         Traceback (most recent call last):
         ...
-        nlptransfer.errors.VectorsNotFoundError: no such file or folder: no/such/vectors.txt
+        nlptransfer._util.errors.VectorsNotFoundError: no such file or folder: no/such/vectors.txt
     """
     path = Path(source)
     if path.exists():
@@ -200,7 +200,7 @@ def _load_package_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:  # 
     matrix = np.load(matrix_path, mmap_mode="r" if mmap else None, allow_pickle=False)
     words = [str(w) for w in pq.read_table(index_path).column(0).to_pylist()]
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
-        from nlptransfer.errors import VectorsFormatError
+        from nlptransfer._util.errors import VectorsFormatError
 
         raise VectorsFormatError(
             matrix_path,

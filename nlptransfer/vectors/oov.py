@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
-from nlptransfer.errors import NLPTransferError
+from nlptransfer._util.errors import NLPTransferError
 from nlptransfer.vectors.coverage import (
     DEFAULT_RULES,
     SUBWORD_ROW,

@@ -14,7 +14,7 @@ files with the same vectors, for example a smaller verified mirror) go in
 
 Users add entries (or replace built-in ones) in a TOML file named by ``NLPTRANSFER_CATALOG``.
 Every table is validated: an unknown key or a value of the wrong type fails with a
-:class:`~nlptransfer.errors.CatalogError` naming the file, the entry and the key.
+:class:`~nlptransfer._util.errors.CatalogError` naming the file, the entry and the key.
 
 Example:
     >>> "glove-6b-50d" in catalog_names()
@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from nlptransfer.errors import CatalogError, VectorsNotFoundError
+from nlptransfer._util.errors import CatalogError, VectorsNotFoundError
 from nlptransfer.vectors.formats.detect import normalize_format
 
 _BUILTIN_CATALOG = Path(__file__).with_name("catalog.toml")
@@ -282,7 +282,7 @@ def parse_entry(name: str, table: Any, path: Path) -> CatalogEntry:
         >>> parse_entry("tiny", bad, Path("my.toml"))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        nlptransfer.errors.CatalogError: my.toml: [vectors.tiny] key 'colour': unknown key; ...
+        nlptransfer._util.errors.CatalogError: my.toml: [vectors.tiny] key 'colour': unknown key; ...
     """
     where = _Where(path, name, f"vectors.{name}")
     if not NAME_PATTERN.match(name):

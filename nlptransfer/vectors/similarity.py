@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Literal, TypeAlias
 import numpy as np
 from tqdm.auto import tqdm
 
-from nlptransfer.errors import UnknownWordError
-from nlptransfer.vectors.formats.progress import progress_enabled
+from nlptransfer._util.errors import UnknownWordError
+from nlptransfer._util.progress import progress_enabled
 
 if TYPE_CHECKING:
     from nlptransfer.vectors.store import Vectors

@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from nlptransfer.errors import UnknownWordError
+from nlptransfer._util.errors import UnknownWordError
+from nlptransfer._util.files import file_digests
 from nlptransfer.vectors.formats.native import load_native, save_native
-from nlptransfer.vectors.io import file_digests
 
 
 def file_sha256(path: str | Path) -> str:
-    """The SHA-256 hex digest of a file (see :func:`nlptransfer.vectors.io.file_digests`)."""
+    """The SHA-256 hex digest of a file (see :func:`nlptransfer._util.files.file_digests`)."""
     return file_digests(path, ["sha256"])["sha256"]
 
 
@@ -103,7 +103,7 @@ class Vectors:
         return iter(self.words)
 
     def index(self, word: str) -> int:
-        """The row of ``word``; :class:`~nlptransfer.errors.UnknownWordError` (a KeyError) if
+        """The row of ``word``; :class:`~nlptransfer._util.errors.UnknownWordError` (a KeyError) if
         absent."""
         try:
             return self.key_to_index[word]

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from nlptransfer.errors import VectorsFormatError
+from nlptransfer._util.errors import VectorsFormatError
 
 logger = logging.getLogger(__name__)
 

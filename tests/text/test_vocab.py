@@ -83,7 +83,7 @@ def test_constructor_checks():
 def test_coverage_report_of_the_vocabulary(sentences):
     vocab = Vocab.build(sentences[:200])
     glove = load_vectors("glove-6b-50d")
-    report = vocab.coverage(glove)
+    report = glove.coverage(vocab.token_counts())
     assert report.types == len(vocab) - 2  # padding and unknown are not words
     assert report.tokens == sum(vocab.counts.values())  # weighted by training counts
     assert 0 < report.covered_tokens <= report.tokens

@@ -126,10 +126,10 @@ def test_empty_data_is_fully_covered(glove):
     assert report.tokens == 0 and report.token_coverage == 1.0 and report.missing == []
 
 
-def test_vocab_coverage_uses_this_report(glove):
+def test_coverage_of_a_vocabularys_counts_uses_this_report(glove):
     from nlptransfer import Vocab
 
     vocab = Vocab.build([["Good", "film", "zzqqx"], ["good"]])
-    report = vocab.coverage(glove)
+    report = glove.coverage(vocab.token_counts())
     assert isinstance(report, CoverageReport)
     assert report.missing[0][0] == "zzqqx"

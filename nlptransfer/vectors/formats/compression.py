@@ -2,7 +2,7 @@
 
 Compression is detected from the file's magic bytes, not its name, so a gzip file called
 ``vectors.txt`` still opens. Decompression failures (a corrupt or truncated archive) surface as
-:class:`~nlptransfer.errors.VectorsFormatError` naming the file.
+:class:`~nlptransfer._util.errors.VectorsFormatError` naming the file.
 
 Example:
     >>> import gzip, tempfile, pathlib
@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from nlptransfer.errors import VectorsFormatError
+from nlptransfer._util.errors import VectorsFormatError
 
 GZIP_MAGIC = b"\x1f\x8b"
 BZ2_MAGIC = b"BZh"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nlptransfer.errors import VectorsFormatError
+from nlptransfer._util.errors import VectorsFormatError
 from nlptransfer.vectors.formats.compression import open_vectors_file
 from nlptransfer.vectors.formats.text import is_number, parse_header
 

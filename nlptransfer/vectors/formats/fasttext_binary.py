@@ -38,7 +38,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from nlptransfer.errors import VectorsFormatError
+from nlptransfer._util.errors import VectorsFormatError
 from nlptransfer.vectors.formats.base import ParsedVectors
 from nlptransfer.vectors.formats.compression import open_vectors_file
 from nlptransfer.vectors.subword import FastTextSubwords

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlptransfer.errors import PickleNotAllowedError, VectorsFormatError
+from nlptransfer._util.errors import PickleNotAllowedError, VectorsFormatError
 from nlptransfer.vectors.formats.base import ParsedVectors
 from nlptransfer.vectors.formats.rows import RowCollector
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from nlptransfer.errors import VectorsFormatError
-from nlptransfer.vectors.io import atomic_directory
+from nlptransfer._util.errors import VectorsFormatError
+from nlptransfer._util.files import atomic_directory
 
 NATIVE_SUFFIX = ".ntv"
 NATIVE_FORMAT_VERSION = 1

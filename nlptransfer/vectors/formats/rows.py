@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlptransfer.errors import VectorsFormatError
+from nlptransfer._util.errors import VectorsFormatError
 from nlptransfer.vectors.formats.base import ParsedVectors
 
 logger = logging.getLogger(__name__)

@@ -40,12 +40,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from nlptransfer.errors import VectorsFormatError
+from nlptransfer._util.errors import VectorsFormatError
+from nlptransfer._util.files import atomic_output
+from nlptransfer._util.progress import with_progress
 from nlptransfer.vectors.formats.base import ParsedVectors
 from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
-from nlptransfer.vectors.formats.progress import with_progress
 from nlptransfer.vectors.formats.rows import RowCollector, check_unicode_policy
-from nlptransfer.vectors.io import atomic_output
 
 logger = logging.getLogger(__name__)
 

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from nlptransfer.errors import VectorsFormatError
+from nlptransfer._util.errors import VectorsFormatError
+from nlptransfer._util.files import atomic_output
+from nlptransfer._util.progress import with_progress
 from nlptransfer.vectors.formats.base import ParsedVectors
 from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
-from nlptransfer.vectors.formats.progress import with_progress
 from nlptransfer.vectors.formats.rows import RowCollector, check_unicode_policy
-from nlptransfer.vectors.io import atomic_output
 
 #: Bytes read at a time: small chunks stay in cache, and keep a ``vocab=`` load small (measured).
 _CHUNK = 1024 * 1024

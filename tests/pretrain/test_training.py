@@ -13,11 +13,11 @@ import pytest
 
 from nlptransfer import load_vectors
 from nlptransfer.errors import CorpusError, CorpusNotFoundError, PretrainError
+from nlptransfer.pretrain import corpus as corpus_module
+from nlptransfer.pretrain.corpus import tokenize_corpus
+from nlptransfer.pretrain.progress import TrainingProgress
+from nlptransfer.pretrain.training import pretrain_vectors, vectors_from_gensim
 from nlptransfer.text.tokenize import get_tokenizer
-from nlptransfer.vectors import corpus as corpus_module
-from nlptransfer.vectors.corpus import tokenize_corpus
-from nlptransfer.vectors.pretrain import pretrain_vectors, vectors_from_gensim
-from nlptransfer.vectors.pretrain_progress import TrainingProgress
 from tests.conftest import gensim_data
 from tests.vectors.imdb_text import corrupted, imdb_reviews, truncated, write_imdb_corpus
 

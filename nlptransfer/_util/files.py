@@ -25,7 +25,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from nlptransfer.vectors.formats.progress import PROGRESS_MIN_BYTES, progress_enabled
+from nlptransfer._util.progress import PROGRESS_MIN_BYTES, progress_enabled
 
 
 def _temporary_sibling(path: Path) -> Path:

@@ -8,7 +8,7 @@ written as the native store, pickle-free) that ``load_vectors`` reopens.
 
 How it runs:
 
-1. :func:`~nlptransfer.vectors.corpus.tokenize_corpus` tokenises the corpus once, streaming, into
+1. :func:`~nlptransfer.pretrain.corpus.tokenize_corpus` tokenises the corpus once, streaming, into
    a temporary whitespace-separated file (spaCy by default, in ``workers`` processes).
 2. gensim builds the vocabulary and trains from that file in ``corpus_file`` mode: each worker
    thread reads its own part of the file, without Python's GIL in the way. Measured on IMDB's
@@ -63,14 +63,14 @@ from typing import Any
 
 import numpy as np
 
-from nlptransfer.errors import CorpusError, PretrainError
+from nlptransfer._util.errors import CorpusError, PretrainError
+from nlptransfer._util.files import atomic_output
+from nlptransfer._util.progress import progress_enabled
+from nlptransfer.pretrain.corpus import CorpusSource, corpus_files, tokenize_corpus
+from nlptransfer.pretrain.progress import TrainingProgress
 from nlptransfer.text.tokenize import Tokenizer
 from nlptransfer.vectors.convert import write_vectors
-from nlptransfer.vectors.corpus import CorpusSource, corpus_files, tokenize_corpus
 from nlptransfer.vectors.formats.native import NATIVE_SUFFIX
-from nlptransfer.vectors.formats.progress import progress_enabled
-from nlptransfer.vectors.io import atomic_output
-from nlptransfer.vectors.pretrain_progress import TrainingProgress
 from nlptransfer.vectors.store import Vectors, file_sha256
 from nlptransfer.vectors.subword import FastTextSubwords
 

@@ -42,15 +42,15 @@ from typing import IO, Any
 from tqdm.auto import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from nlptransfer.errors import CorpusError, CorpusNotFoundError
+from nlptransfer._util.errors import CorpusError, CorpusNotFoundError
+from nlptransfer._util.files import atomic_output
+from nlptransfer._util.progress import progress_enabled
 from nlptransfer.text.tokenize import (
     RegexTokenizer,
     Tokenizer,
     WhitespaceTokenizer,
     get_tokenizer,
 )
-from nlptransfer.vectors.formats.progress import progress_enabled
-from nlptransfer.vectors.io import atomic_output
 
 logger = logging.getLogger(__name__)
 

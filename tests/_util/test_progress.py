@@ -9,7 +9,7 @@ import types
 
 import pytest
 
-from nlptransfer.vectors.formats.progress import progress_enabled
+from nlptransfer._util.progress import progress_enabled
 
 
 @pytest.fixture
