@@ -67,7 +67,7 @@ class ProgressReader(io.RawIOBase):
         self._bar.update(max(self._position() - self._bar.n, 0))
         return data
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]  # io.RawIOBase takes any writable buffer; ours are bytearray/memoryview
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)

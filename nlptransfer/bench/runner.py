@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from tqdm.auto import tqdm
@@ -31,6 +31,12 @@ from nlptransfer.bench.names import EXECUTORS
 from nlptransfer.bench.provenance import code_version
 from nlptransfer.bench.results import ResultsStore
 
+if TYPE_CHECKING:
+    from datasets import DatasetDict
+
+    from nlptransfer.text.tokenize import Tokenizer
+    from nlptransfer.vectors.store import Vectors
+
 logger = logging.getLogger(__name__)
 
 _VECTORS: dict[str, Any] = {}
@@ -38,7 +44,7 @@ _DATASETS: dict[str, Any] = {}
 _TOKENIZERS: dict[str, Any] = {}
 
 
-def _vectors(source: str):  # type: ignore[no-untyped-def]
+def _vectors(source: str) -> tuple[Vectors, float]:
     """Load a vectors source once per process; later runs reuse it (and its load time is 0)."""
     from nlptransfer.vectors.load import load_vectors
 
@@ -50,7 +56,7 @@ def _vectors(source: str):  # type: ignore[no-untyped-def]
     return vectors, time.perf_counter() - started
 
 
-def _dataset(spec: RunSpec):  # type: ignore[no-untyped-def]
+def _dataset(spec: RunSpec) -> DatasetDict:
     from nlptransfer.data import load_dataset
 
     key = repr(
@@ -70,7 +76,7 @@ def _dataset(spec: RunSpec):  # type: ignore[no-untyped-def]
     return _DATASETS[key]
 
 
-def _tokenizer(options: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _tokenizer(options: dict[str, Any]) -> Tokenizer:
     """One memoizing tokenizer per configuration and process: runs share dev/test tokens."""
     from nlptransfer.text.tokenize import MemoizedTokenizer, get_tokenizer
 

@@ -92,16 +92,16 @@ def decode_lines(
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if encoding is not None:
-        pieces = enumerate(split_lines(data), 1)
-        return [_decode_strict(line, encoding, path, n) for n, line in pieces], None
+        numbered = enumerate(split_lines(data), 1)
+        return [_decode_strict(line, encoding, path, n) for n, line in numbered], None
     try:  # fast path: the whole file is UTF-8
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
         pieces = text.split("\n")
-        lines = [piece + "\n" for piece in pieces[:-1]]
-        return ([*lines, pieces[-1]] if pieces[-1] else lines), None
+        whole = [piece + "\n" for piece in pieces[:-1]]
+        return ([*whole, pieces[-1]] if pieces[-1] else whole), None
     raw_lines = split_lines(data)
     lines: list[str] = []
     fallback_lines: list[int] = []

@@ -61,9 +61,9 @@ def infer_label_names(label_lists: Iterable[Sequence[object]]) -> list[str]:
     values = {value for labels in label_lists for value in labels if not _is_missing(value)}
     if not values:
         raise DatasetError("no labelled rows to take the label names from")
-    ints = [_as_int(value) for value in values]
-    if all(number is not None for number in ints):
-        return [str(number) for number in sorted(set(ints))]  # type: ignore[type-var]
+    ints = [number for number in map(_as_int, values) if number is not None]
+    if len(ints) == len(values):
+        return [str(number) for number in sorted(set(ints))]
     return sorted({str(value).strip() for value in values})
 
 

@@ -77,6 +77,10 @@ class PretrainedEmbedding(nn.Module):
         words: the token of each row (for :meth:`export_vectors`).
     """
 
+    # Buffers registered in __init__, declared for type checkers (register_buffer is untyped).
+    pretrained: torch.Tensor
+    pretrained_mask: torch.Tensor
+
     def __init__(
         self,
         initial: np.ndarray | torch.Tensor,

@@ -37,7 +37,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from tqdm.auto import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
@@ -128,9 +128,9 @@ def _open_binary(path: Path) -> tuple[IO[bytes], IO[bytes]]:
     head = raw.read(4)
     raw.seek(0)
     if head.startswith(_GZIP_MAGIC):
-        return gzip.GzipFile(fileobj=raw, mode="rb"), raw
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")), raw
     if head.startswith(_BZ2_MAGIC):
-        return bz2.BZ2File(raw, mode="rb"), raw
+        return cast(IO[bytes], bz2.BZ2File(raw, mode="rb")), raw
     if head.startswith(_ZIP_MAGIC):
         raw.close()
         raise CorpusError(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -113,7 +113,7 @@ class Vocab:
         """The id of ``token``; the unknown id for tokens not in the vocabulary."""
         return self._index.get(token, self.unk_index)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         return iter(self.tokens)
 
     def __eq__(self, other: object) -> bool:

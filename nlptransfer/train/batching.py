@@ -42,13 +42,13 @@ def bucketed_order(
         return [order[i : i + batch_size] for i in range(0, n, batch_size)]
     order = rng.permutation(n)
     pool = batch_size * POOL_BATCHES
-    batches = []
+    batches: list[np.ndarray] = []
     for start in range(0, n, pool):
         chunk = order[start : start + pool]
         chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
         batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
-    rng.shuffle(batches)  # type: ignore[arg-type]
-    return batches
+    shuffled = rng.permutation(len(batches))
+    return [batches[i] for i in shuffled]
 
 
 def iterate_batches(
