@@ -30,10 +30,13 @@ __version__ = "0.1.0"
 _LAZY = {
     "PretrainedEmbedding": "nlptransfer.nn.embedding",
     "build_classifier": "nlptransfer.nn.classifiers",
+    "TextClassifier": "nlptransfer.nn.classifiers",
     "TrainConfig": "nlptransfer.train.trainer",
     "Trainer": "nlptransfer.train.trainer",
     "train_classifier": "nlptransfer.train.classify",
     "load_classifier": "nlptransfer.train.model_folder",
+    "TextClassifierPipeline": "nlptransfer.train.model_folder",
+    "Prediction": "nlptransfer.train.model_folder",
     "load_dataset": "nlptransfer.data",
     "list_datasets": "nlptransfer.data",
     "pretrain_vectors": "nlptransfer.pretrain",

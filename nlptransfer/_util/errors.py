@@ -115,7 +115,7 @@ class BadRowsError(DatasetError):
     """A dataset file has rows without a label, with an unknown label or with empty text.
 
     Attributes:
-        rows: every bad row found (``nlptransfer.data.rows.BadRow``: path, line, problem), not
+        rows: every bad row found (``nlptransfer.data.bad_rows.BadRow``: path, line, problem), not
             only the few the message lists.
     """
 

@@ -31,9 +31,12 @@ from typing import Any
 
 import yaml
 
-from nlptransfer._util.errors import NLPTransferError
-from nlptransfer.nn.classifiers import CLASSIFIERS
+from nlptransfer._util.errors import NLPTransferError, UnknownNameError
+from nlptransfer._util.registry import Registry
+from nlptransfer.data.catalog import DATASETS
 from nlptransfer.nn.embedding import EMBEDDING_MODES, LAYER_OPTIONS, check_layer_options
+from nlptransfer.nn.names import CLASSIFIERS
+from nlptransfer.text.tokenize import TOKENIZERS
 from nlptransfer.train.trainer import TrainConfig
 
 
@@ -199,6 +202,20 @@ class _Validator:
             raise self.fail(node, f"{key!r} must not be empty")
         return out
 
+    def registered(self, node: yaml.Node, key: str, registry: Registry[Any]) -> list[str]:
+        """The names of ``node`` (a string or a list), each checked against ``registry`` and
+        given as the name it is registered under; a typo fails with its line and close matches."""
+        names = []
+        for item, text in zip(self._items(node), self.string_list(node, key), strict=True):
+            try:
+                names.append(registry.canonical(text))
+            except UnknownNameError as error:
+                raise self.fail(item, f"unknown value {text!r} in {key!r}: {error}") from None
+        return names
+
+    def _items(self, node: yaml.Node) -> list[yaml.Node]:
+        return node.value if isinstance(node, yaml.SequenceNode) else [node]
+
     def train_settings(self, node: yaml.Node, where: str) -> dict[str, Any]:
         """A ``train`` mapping: known keys, values that make a valid :class:`TrainConfig`."""
         fields = self.mapping(node, where)
@@ -250,11 +267,14 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
                 spec.train = v.train_settings(overrides[1], f"the 'train' of dataset {spec.name!r}")
             datasets.append(spec)
         else:
-            datasets.append(DatasetSpec(name=v.string_list(item, "datasets")[0]))
+            name = v.string_list(item, "datasets")[0]
+            if name not in DATASETS and not _looks_like_a_path(name):
+                v.registered(item, "datasets", DATASETS)  # fails, naming the close matches
+            datasets.append(DatasetSpec(name=name))
     cfg["datasets"] = datasets
     cfg["vectors"] = v.string_list(top["vectors"][1], "vectors")
     if "models" in top:
-        cfg["models"] = v.string_list(top["models"][1], "models", tuple(CLASSIFIERS))
+        cfg["models"] = v.registered(top["models"][1], "models", CLASSIFIERS)
     if "modes" in top:
         cfg["modes"], cfg["variants"], variant_nodes = _modes(v, top["modes"][1])
     if "seeds" in top:
@@ -304,9 +324,12 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
             fields = v.mapping(top[key][1], repr(key))
             v.check_keys(fields, keys, repr(key))
             cfg[key] = {k: v.value(n) for k, (_, n) in fields.items()}
+    if "name" in cfg.get("tokenizer", {}):
+        name_node = v.mapping(top["tokenizer"][1], "'tokenizer'")["name"][1]
+        cfg["tokenizer"]["name"] = v.registered(name_node, "tokenizer", TOKENIZERS)[0]
     if "model_options" in top:
         fields = v.mapping(top["model_options"][1], "'model_options'")
-        v.check_keys(fields, set(CLASSIFIERS), "'model_options'")
+        v.check_keys(fields, set(CLASSIFIERS.names()), "'model_options'")
         cfg["model_options"] = {k: v.value(n) or {} for k, (_, n) in fields.items()}
     config = BenchConfig(**cfg)
     for name in config.modes:  # each arm's layer options must suit its mode before any run
@@ -355,6 +378,11 @@ def _modes(
     if not names:
         raise v.fail(node, "'modes' must not be empty")
     return names, variants, nodes
+
+
+def _looks_like_a_path(name: str) -> bool:
+    """A dataset given by path (``data/reviews.csv``) rather than by catalogue name."""
+    return "/" in name or os.sep in name or Path(name).exists()
 
 
 def load_bench_config(path: str | Path) -> BenchConfig:

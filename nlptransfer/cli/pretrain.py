@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from nlptransfer.cli.console import console
+from nlptransfer.text.tokenize import TOKENIZERS
 
 
 def pretrain(
@@ -36,7 +37,9 @@ def pretrain(
     ),
     skipgram: bool = typer.Option(False, "--skipgram/--cbow", help="Skip-gram or CBOW."),
     tokenizer: str = typer.Option(
-        "spacy", "--tokenizer", help="spacy, regex, or whitespace for text already tokenised."
+        "spacy",
+        "--tokenizer",
+        help=f"One of: {', '.join(TOKENIZERS.names())} (whitespace: text already tokenised).",
     ),
     lowercase: bool | None = typer.Option(
         None,

@@ -9,7 +9,9 @@ import typer
 from rich.table import Table
 
 from nlptransfer.cli.console import console
-from nlptransfer.nn.names import CLASSIFIER_NAMES, EMBEDDING_MODES
+from nlptransfer.data.catalog import DATASETS
+from nlptransfer.nn.names import CLASSIFIERS, EMBEDDING_MODES
+from nlptransfer.text.tokenize import TOKENIZERS
 
 
 def _dataset(name, train_file, dev_file, test_file, fold, seed):  # type: ignore[no-untyped-def]
@@ -29,7 +31,7 @@ def _dataset(name, train_file, dev_file, test_file, fold, seed):  # type: ignore
 
 def train(
     dataset: str | None = typer.Option(
-        None, "--dataset", "-d", help="A dataset name (mr, sst2, trec, imdb, tweets, ...)."
+        None, "--dataset", "-d", help=f"A dataset name: {', '.join(DATASETS.names())}."
     ),
     train_file: Path | None = typer.Option(
         None, help="Training file (CSV/TSV/JSONL/Parquet/Kim LABEL TEXT)."
@@ -39,7 +41,7 @@ def train(
     vectors: str | None = typer.Option(
         "glove-6b-50d", help="Vectors name or path (none for --mode random)."
     ),
-    model: str = typer.Option("cnn", help=f"One of: {', '.join(CLASSIFIER_NAMES)}."),
+    model: str = typer.Option("cnn", help=f"One of: {', '.join(CLASSIFIERS.names())}."),
     mode: str = typer.Option("finetune", help=f"One of: {', '.join(EMBEDDING_MODES)}."),
     epochs: int = typer.Option(25, min=1),
     optimizer: str = typer.Option("adam", help="adam, adamw, adadelta (Kim's) or sgd."),
@@ -48,7 +50,7 @@ def train(
     patience: int = typer.Option(5, min=1, help="Early stopping patience in epochs."),
     seed: int = typer.Option(0),
     fold: int | None = typer.Option(None, help="Cross-validation fold for mr/subj (0-9)."),
-    tokenizer: str = typer.Option("spacy", help="spacy, whitespace or regex."),
+    tokenizer: str = typer.Option("spacy", help=f"One of: {', '.join(TOKENIZERS.names())}."),
     lowercase: bool = typer.Option(
         False, help="Lowercase tokens (uncased vectors match either way)."
     ),
@@ -62,19 +64,18 @@ def train(
     out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),
 ) -> None:
     """Train a text classifier on pretrained vectors; write a self-contained model folder."""
+    CLASSIFIERS.canonical(model)  # a typo fails before torch loads, naming the close matches
+    TOKENIZERS.canonical(tokenizer)
+    if mode not in EMBEDDING_MODES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(EMBEDDING_MODES)}", param_hint="--mode"
+        )
+
     from nlptransfer.text.tokenize import get_tokenizer
     from nlptransfer.train.classify import train_classifier
     from nlptransfer.train.trainer import TrainConfig
     from nlptransfer.vectors.load import load_vectors
 
-    if model not in CLASSIFIER_NAMES:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(CLASSIFIER_NAMES)}", param_hint="--model"
-        )
-    if mode not in EMBEDDING_MODES:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(EMBEDDING_MODES)}", param_hint="--mode"
-        )
     config = TrainConfig(
         epochs=epochs,
         optimizer=optimizer,
@@ -159,7 +160,7 @@ def evaluate(
 ) -> None:
     """Accuracy, macro-F1 and the confusion matrix of a trained model on labelled data."""
     from nlptransfer.data import load_dataset
-    from nlptransfer.data.load import read_labelled_file
+    from nlptransfer.data.dataset import read_labelled_file
     from nlptransfer.train.metrics import classification_metrics
     from nlptransfer.train.model_folder import load_classifier
 

@@ -9,25 +9,30 @@ The data folder is ``data_dir=`` when given, else ``$NLPTRANSFER_DATA``, else
 ``~/.cache/nlptransfer/data``. Its layout is that of the project's shared data (``kim2014/``,
 ``sst2-glue/``, ``imdb/``), which tests and CI point ``NLPTRANSFER_DATA`` at.
 
+The entries live in the registry :data:`DATASETS`; other packages add datasets through the entry
+point group ``nlptransfer.datasets`` (each entry point naming a :class:`DatasetEntry`).
+
 Example:
-    >>> list_datasets()
+    >>> list_datasets()[:8]  # plugins' datasets, if any are installed, come after these
     ['mr', 'sst2', 'sst2-phrases', 'sst5', 'subj', 'trec', 'imdb', 'tweets']
     >>> dataset_entry("trec").label_names
     ('DESC', 'ENTY', 'ABBR', 'HUM', 'LOC', 'NUM')
     >>> dataset_entry("SST-1").name  # a few aliases resolve too
     'sst5'
+    >>> DATASETS.canonical(" Rotten_Tomatoes ")
+    'mr'
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from nlptransfer._util.errors import DatasetNotFoundError
+from nlptransfer._util.errors import DatasetNotFoundError, UnknownNameError
+from nlptransfer._util.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -253,50 +258,47 @@ _ENTRIES = (
     ),
 )
 
-#: Every catalogued dataset by name, in catalogue order.
-DATASETS: MappingProxyType[str, DatasetEntry] = MappingProxyType({e.name: e for e in _ENTRIES})
+#: Other spellings people use, by catalogue name.
+_ALIASES = {
+    "mr": ("rt-polarity", "rotten_tomatoes"),
+    "sst2": ("sst-2",),
+    "sst5": ("sst-1", "sst1", "sst-5"),
+    "sst2-phrases": ("sst2-glue",),
+}
 
-#: Other spellings people use, to their catalogue names.
-ALIASES: MappingProxyType[str, str] = MappingProxyType(
-    {
-        "rt-polarity": "mr",
-        "rotten_tomatoes": "mr",
-        "sst-2": "sst2",
-        "sst-1": "sst5",
-        "sst1": "sst5",
-        "sst-5": "sst5",
-        "sst2-glue": "sst2-phrases",
-    }
-)
+
+def _fold(name: str) -> str:
+    """Dataset names are looked up case-insensitively, surrounding spaces ignored."""
+    return name.strip().lower()
+
+
+#: Every catalogued dataset by name (aliases too), in catalogue order, plugins' after.
+DATASETS: Registry[DatasetEntry] = Registry("dataset", "nlptransfer.datasets", normalize=_fold)
+for _entry in _ENTRIES:
+    DATASETS.register(_entry.name, _entry, aliases=_ALIASES.get(_entry.name, ()))
 
 
 def list_datasets() -> list[str]:
     """The catalogue's dataset names, in catalogue order."""
-    return list(DATASETS)
-
-
-def canonical_name(name: str) -> str | None:
-    """The catalogue name ``name`` stands for (case-insensitive, aliases too), else ``None``."""
-    key = name.strip().lower()
-    if key in DATASETS:
-        return key
-    return ALIASES.get(key)
+    return list(DATASETS.names())
 
 
 def dataset_entry(name: str) -> DatasetEntry:
     """The catalogue entry for ``name`` (case-insensitive; aliases too).
 
     Raises:
-        DatasetNotFoundError: no such name; the message lists the catalogue and close matches.
+        DatasetNotFoundError: no such name; the message gives the close matches and the catalogue.
+
+    Example:
+        >>> dataset_entry("sst-3")
+        Traceback (most recent call last):
+        ...
+        nlptransfer._util.errors.DatasetNotFoundError: unknown dataset 'sst-3'; did you mean 'sst5' or 'sst2'? (known: mr, sst2, sst2-phrases, sst5, subj, trec, imdb, tweets)
     """
-    canonical = canonical_name(name)
-    if canonical is None:
-        close = difflib.get_close_matches(name.lower(), [*DATASETS, *ALIASES], n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise DatasetNotFoundError(
-            f"no dataset named {name!r} in the catalogue ({', '.join(DATASETS)}){hint}"
-        )
-    return DATASETS[canonical]
+    try:
+        return DATASETS.get(name)
+    except UnknownNameError as error:
+        raise DatasetNotFoundError(str(error)) from error
 
 
 def data_home(data_dir: str | Path | None = None) -> Path:

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from nlptransfer._util.errors import DatasetError
-from nlptransfer.data.rows import RawSplit
+from nlptransfer.data.raw_split import RawSplit
 
 logger = logging.getLogger(__name__)
 

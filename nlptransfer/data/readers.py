@@ -1,6 +1,6 @@
 """Reading labelled text files: CSV, TSV, JSON lines, Parquet and the Kim ``LABEL TEXT`` format.
 
-Each reader turns one file into a :class:`~nlptransfer.data.rows.RawSplit`: texts, raw label
+Each reader turns one file into a :class:`~nlptransfer.data.raw_split.RawSplit`: texts, raw label
 values and line numbers, plus the rows that cannot be examples (empty text, no label, a line with
 the wrong number of fields, invalid JSON) as bad rows with their line numbers. Labels stay as
 found; mapping them to ids is :mod:`nlptransfer.data.labels`' job.
@@ -47,12 +47,12 @@ from tqdm.auto import tqdm
 from nlptransfer._util.errors import DatasetError
 from nlptransfer._util.progress import progress_enabled
 from nlptransfer.data.encoding import decode_lines, read_bytes
-from nlptransfer.data.rows import RawSplit
+from nlptransfer.data.raw_split import RawSplit
 
 logger = logging.getLogger(__name__)
 
 #: The formats :func:`read_split` reads.
-FORMATS = ("csv", "tsv", "jsonl", "parquet", "kim")
+FILE_FORMATS = ("csv", "tsv", "jsonl", "parquet", "kim")
 
 #: Column names taken for the text, in order of preference (compared case-insensitively).
 TEXT_COLUMNS = (
@@ -100,11 +100,11 @@ _KIM_LINE = re.compile(r"-?\d+\s+\S")
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024
 
 
-def detect_format(path: str | Path) -> str:
+def detect_file_format(path: str | Path) -> str:
     """The format of ``path``: from its extension (compression suffix ignored), else its content.
 
     Example:
-        >>> detect_format("train.tsv.gz"), detect_format("rt-polarity.all")
+        >>> detect_file_format("train.tsv.gz"), detect_file_format("rt-polarity.all")
         ('tsv', 'kim')
 
     Raises:
@@ -134,7 +134,7 @@ def detect_format(path: str | Path) -> str:
     raise DatasetError(
         f"{path}: cannot tell the format: the extension {extension or '(none)'!r} is not one of "
         f"{sorted(_EXTENSIONS)} and the first line {first[:80]!r} is not JSON, tab or comma "
-        f"separated, nor 'LABEL TEXT'; pass format= (one of {', '.join(FORMATS)})"
+        f"separated, nor 'LABEL TEXT'; pass format= (one of {', '.join(FILE_FORMATS)})"
     )
 
 
@@ -204,7 +204,7 @@ def read_split(
 
     Args:
         path: the file (text formats may be gzip/bzip2/xz compressed).
-        format: one of :data:`FORMATS`; detected when ``None``.
+        format: one of :data:`FILE_FORMATS`; detected when ``None``.
         text_column: the text column (CSV, TSV, JSON lines, Parquet); guessed when ``None``.
         label_column: the label column; guessed when ``None``.
         encoding: decode text files with this codec only, instead of UTF-8 with fallback.
@@ -225,9 +225,9 @@ def read_split(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    format = format or detect_format(path)
-    if format not in FORMATS:
-        raise DatasetError(f"{path}: unknown format {format!r}; expected one of {FORMATS}")
+    format = format or detect_file_format(path)
+    if format not in FILE_FORMATS:
+        raise DatasetError(f"{path}: unknown format {format!r}; expected one of {FILE_FORMATS}")
     if format == "parquet":
         return _read_parquet(path, text_column, label_column)
     data = read_bytes(path)

@@ -27,8 +27,8 @@ from pathlib import Path
 from nlptransfer._util.errors import DatasetError, DatasetNotFoundError
 from nlptransfer.data.catalog import DatasetEntry, data_home
 from nlptransfer.data.hub import offline_reason, read_hub_split
+from nlptransfer.data.raw_split import RawSplit
 from nlptransfer.data.readers import read_split
-from nlptransfer.data.rows import RawSplit
 
 logger = logging.getLogger(__name__)
 

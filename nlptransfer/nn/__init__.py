@@ -1,7 +1,13 @@
 """PyTorch modules: the pretrained embedding layer and the text classifiers.
 
 Importing the package does not import PyTorch; its names load on first use, so tools that only
-need :mod:`nlptransfer.nn.names` (the command line's help, say) start quickly.
+need the names (:data:`CLASSIFIERS`, :data:`EMBEDDING_MODES`: the command line's help, say)
+start quickly.
+
+Example:
+    >>> from nlptransfer.nn import CLASSIFIERS
+    >>> "cnn" in CLASSIFIERS
+    True
 """
 
 from __future__ import annotations
@@ -9,15 +15,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nlptransfer._util.lazy import lazy_attributes
-from nlptransfer.nn.names import CLASSIFIER_NAMES, EMBEDDING_MODES
+from nlptransfer.nn.names import CLASSIFIERS, EMBEDDING_MODES
 
 if TYPE_CHECKING:
+    from nlptransfer.nn.classifiers import TextClassifier, build_classifier
     from nlptransfer.nn.embedding import PretrainedEmbedding, embedding_param_groups
 
-__all__ = ["CLASSIFIER_NAMES", "EMBEDDING_MODES", "PretrainedEmbedding", "embedding_param_groups"]
+__all__ = [
+    "CLASSIFIERS",
+    "EMBEDDING_MODES",
+    "PretrainedEmbedding",
+    "TextClassifier",
+    "build_classifier",
+    "embedding_param_groups",
+]
 
 _LAZY = {
     "PretrainedEmbedding": "nlptransfer.nn.embedding",
     "embedding_param_groups": "nlptransfer.nn.embedding",
+    "TextClassifier": "nlptransfer.nn.classifiers",
+    "build_classifier": "nlptransfer.nn.classifiers",
 }
 __getattr__ = lazy_attributes(__name__, _LAZY)

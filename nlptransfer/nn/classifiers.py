@@ -1,8 +1,9 @@
 """Text classifiers over a :class:`PretrainedEmbedding`: Kim's CNN, a BiLSTM, and NBoW.
 
 All take ``ids`` ``[batch, time]`` (padding id 0) and return logits ``[batch, classes]``.
-Build them by name with :func:`build_classifier`; each records its options in ``config`` so a
-trained model folder can rebuild it.
+Build them by name with :func:`build_classifier` (the names are in
+:data:`~nlptransfer.nn.names.CLASSIFIERS`, plugins' included); each records its options in
+``config`` so a trained model folder can rebuild it.
 
 Example:
     >>> import numpy as np, torch
@@ -15,7 +16,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -24,11 +25,34 @@ from torch import nn
 
 from nlptransfer.nn.embedding import PretrainedEmbedding
 from nlptransfer.nn.lstm import bidirectional_lstm
+from nlptransfer.nn.names import CLASSIFIERS
 from nlptransfer.nn.window_max import window_max
 
 
 class TextClassifier(nn.Module):
-    """Base class: holds the embedding, the option record, and the weight constraints."""
+    """Base class: holds the embedding, the option record, and the weight constraints.
+
+    The contract every classifier keeps, built-in or from a plugin: it is built as
+    ``cls(embedding, num_classes, **options)``; ``forward(ids)`` maps token ids
+    ``[batch, time]`` (padding id ``embedding.padding_idx``) to logits ``[batch, num_classes]``;
+    ``config`` holds ``name``, ``num_classes`` and every option as JSON values, so that
+    ``build_classifier(**config)``-style rebuilding gives the same architecture.
+
+    Example:
+        >>> import numpy as np, torch
+        >>> from nlptransfer.nn.embedding import PretrainedEmbedding
+        >>> class MeanLinear(TextClassifier):
+        ...     name = "mean-linear"
+        ...     def __init__(self, embedding, num_classes, *, scale=1.0):
+        ...         super().__init__(embedding, num_classes, {"scale": scale})
+        ...         self.out = nn.Linear(embedding.output_dim, num_classes)
+        ...     def forward(self, ids):
+        ...         return self.out(self.embedding(ids).mean(dim=1))
+        >>> emb = PretrainedEmbedding(np.random.rand(10, 8).astype("f"), np.ones(10, bool))
+        >>> model = MeanLinear(emb, 3)
+        >>> model.config, model(torch.tensor([[2, 3]])).shape
+        ({'name': 'mean-linear', 'num_classes': 3, 'scale': 1.0}, torch.Size([1, 3]))
+    """
 
     name = "base"
 
@@ -211,35 +235,47 @@ class NBoWClassifier(TextClassifier):
         return self.mlp(summed / mask.sum(dim=1).clamp(min=1.0))
 
 
-CLASSIFIERS: dict[str, Callable[..., TextClassifier]] = {
-    KimCNN.name: KimCNN,
-    BiLSTMClassifier.name: BiLSTMClassifier,
-    NBoWClassifier.name: NBoWClassifier,
-}
-
-
 def build_classifier(
     name: str, embedding: PretrainedEmbedding, num_classes: int, **options: Any
 ) -> TextClassifier:
-    """Build a classifier by name: ``cnn`` (Kim 2014), ``bilstm`` or ``nbow``.
+    """Build a classifier by its name in :data:`~nlptransfer.nn.names.CLASSIFIERS`.
+
+    The built-ins are ``cnn`` (Kim 2014), ``bilstm`` and ``nbow``; installed plugins add more
+    (entry point group ``nlptransfer.classifiers``). Every builder is called as
+    ``builder(embedding, num_classes, **options)`` and must return a :class:`TextClassifier`;
+    its ``config["name"]`` is set to the registered name, so a model folder rebuilds it by name.
 
     Raises:
-        ValueError: an unknown name or option (the message lists the valid ones).
+        UnknownNameError: no classifier has that name (a ``ValueError``; the message gives
+            the close matches and every name).
+        ValueError: an unknown option (the message lists the valid ones).
+        TypeError: the builder returned something that is not a :class:`TextClassifier`.
+
+    Example:
+        >>> import numpy as np
+        >>> emb = PretrainedEmbedding(np.random.rand(10, 8).astype("f"), np.ones(10, bool))
+        >>> build_classifier("NBoW", emb, num_classes=3, hidden=None).config
+        {'name': 'nbow', 'num_classes': 3, 'hidden': None, 'dropout': 0.3}
     """
+    key = CLASSIFIERS.canonical(name)
+    builder = CLASSIFIERS.get(key)
     try:
-        cls = CLASSIFIERS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown classifier {name!r}; expected one of: {', '.join(CLASSIFIERS)}"
-        ) from None
-    try:
-        return cls(embedding, num_classes, **options)
+        model = builder(embedding, num_classes, **options)
     except TypeError as exc:
         import inspect
 
         valid = [
-            p for p in inspect.signature(cls).parameters if p not in ("embedding", "num_classes")
+            p
+            for p in inspect.signature(builder).parameters
+            if p not in ("embedding", "num_classes", "self")
         ]
         raise ValueError(
-            f"bad options for classifier {name!r} ({exc}); valid options: {valid}"
+            f"bad options for classifier {key!r} ({exc}); valid options: {valid}"
         ) from None
+    if not isinstance(model, TextClassifier):
+        raise TypeError(
+            f"the classifier {key!r} (from {CLASSIFIERS.source(key)}) built a "
+            f"{type(model).__name__}, not a nlptransfer.nn.classifiers.TextClassifier"
+        )
+    model.config["name"] = key
+    return model

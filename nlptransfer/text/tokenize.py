@@ -4,6 +4,10 @@ Each tokenizer is a callable ``text -> list[str]`` with a batched ``tokenize_bat
 ``config()`` dict that :func:`tokenizer_from_config` turns back into the same tokenizer, so a
 trained model folder can record exactly how its text was split.
 
+The names live in :data:`TOKENIZERS`; other packages add tokenizers (a :class:`Tokenizer`
+subclass, called with the options as keywords) through the entry point group
+``nlptransfer.tokenizers``.
+
 Example:
     >>> tok = get_tokenizer("spacy", lowercase=True)
     >>> tok("It's a GREAT movie!")
@@ -12,6 +16,8 @@ Example:
     ['a', 'b', 'c']
     >>> get_tokenizer("regex", pattern=r"[a-z]+")("abc, def")
     ['abc', 'def']
+    >>> TOKENIZERS.names()[:3]
+    ('spacy', 'whitespace', 'regex')
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ import re
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
+
+from nlptransfer._util.registry import Registry
+
+#: Tokenizers by name: each a :class:`Tokenizer` subclass, called with its options as keywords.
+TOKENIZERS: Registry[type[Tokenizer]] = Registry("tokenizer", "nlptransfer.tokenizers")
 
 
 class Tokenizer:
@@ -73,6 +84,7 @@ class Tokenizer:
         return f"{type(self).__name__}({options})"
 
 
+@TOKENIZERS.register("spacy")
 class SpacyTokenizer(Tokenizer):
     """spaCy's rule-based English tokenizer (``spacy.blank("en")``): no model download needed."""
 
@@ -106,6 +118,7 @@ class SpacyTokenizer(Tokenizer):
         return state
 
 
+@TOKENIZERS.register("whitespace")
 class WhitespaceTokenizer(Tokenizer):
     """Splits on runs of whitespace (for text that is already tokenised, like the Kim suite)."""
 
@@ -115,6 +128,7 @@ class WhitespaceTokenizer(Tokenizer):
         return text.split()
 
 
+@TOKENIZERS.register("regex")
 class RegexTokenizer(Tokenizer):
     """Tokens are the matches of a regular expression (default: words, or single symbols)."""
 
@@ -167,22 +181,22 @@ class MemoizedTokenizer(Tokenizer):
         return self.inner.config()
 
 
-TOKENIZERS: dict[str, type[Tokenizer]] = {
-    "spacy": SpacyTokenizer,
-    "whitespace": WhitespaceTokenizer,
-    "regex": RegexTokenizer,
-}
-
-
 def get_tokenizer(name: str = "spacy", **options: Any) -> Tokenizer:
-    """Build a tokenizer by name: ``spacy`` (default), ``whitespace`` or ``regex``."""
-    try:
-        cls = TOKENIZERS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown tokenizer {name!r}; expected one of: {', '.join(TOKENIZERS)}"
-        ) from None
-    return cls(**options)
+    """Build a tokenizer by its name in :data:`TOKENIZERS`: ``spacy`` (default), ``whitespace``,
+    ``regex``, or an installed plugin's. Its ``name`` is the registered name, so its
+    :meth:`~Tokenizer.config` rebuilds it through :func:`tokenizer_from_config`.
+
+    Raises:
+        UnknownNameError: no tokenizer has that name (a ``ValueError`` naming the close matches).
+
+    Example:
+        >>> get_tokenizer("Whitespace", lowercase=True)("Hello  World")
+        ['hello', 'world']
+    """
+    key = TOKENIZERS.canonical(name)
+    tokenizer = TOKENIZERS.get(key)(**options)
+    tokenizer.name = key
+    return tokenizer
 
 
 def tokenizer_from_config(config: dict[str, Any]) -> Tokenizer:

