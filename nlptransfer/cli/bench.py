@@ -82,8 +82,9 @@ def report(
 
 
 def _print_report(folder: Path, title: str | None) -> None:
-    from nlptransfer.bench.report import markdown_tables, summarize, write_report
+    from nlptransfer.bench.report import markdown_tables, write_report
     from nlptransfer.bench.results import ResultsStore
+    from nlptransfer.bench.summary import summarize
 
     path = write_report(folder, title=title)
     summaries, comparisons = summarize(list(ResultsStore(folder).records()))
