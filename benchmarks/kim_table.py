@@ -39,8 +39,8 @@ from scipy import stats
 
 from nlptransfer._util.files import atomic_output
 from nlptransfer.bench.epochs import by_epoch_table, epoch_curves
-from nlptransfer.bench.report import KIM_2014, ModeSummary, arm, summarize
 from nlptransfer.bench.results import ResultsStore
+from nlptransfer.bench.summary import KIM_2014, ModeSummary, arm, summarize
 
 logger = logging.getLogger("kim_table")
 

@@ -9,6 +9,8 @@ history) beside the dev accuracy that chose the epoch kept. Per grid cell and mo
 - the mean dev and test accuracy after each epoch: where the two curves part, dev-based
   selection keeps epochs the test set does not reward.
 
+Their figure is :func:`nlptransfer.bench.plots.plot_epoch_curves`.
+
 Example:
     >>> run = {"dataset": {"name": "sst2"}, "vectors": "glove", "model": "cnn", "mode": "frozen",
     ...        "train_fraction": 1.0, "seed": 0, "best_epoch": 2,
@@ -22,15 +24,13 @@ Example:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nlptransfer.bench.report import arm_order, group_cells, save_figure, slug
+from nlptransfer.bench.summary import arm_order, group_cells, sort_key
 
 
 @dataclass
@@ -65,7 +65,7 @@ def epoch_curves(records: Sequence[dict[str, Any]]) -> list[EpochCurve]:
     cells = group_cells([r for r in records if tracks_test(r)])
     return [
         _curve(*cell, mode, list(cells[cell][mode].values()))
-        for cell in sorted(cells, key=lambda k: tuple(map(str, k)))
+        for cell in sorted(cells, key=sort_key)
         for mode in arm_order(cells[cell])
     ]
 
@@ -128,34 +128,3 @@ def by_epoch_table(curves: Sequence[EpochCurve]) -> str:
         cells += ["-"] * (longest - len(cells))
         lines.append(f"| {c.dataset} | {c.mode} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def plot_epoch_curves(curves: Sequence[EpochCurve], folder: Path) -> list[Path]:
-    """One figure per cell: each mode's mean dev (dashed) and test (solid) accuracy by epoch."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    cells: dict[tuple[Any, ...], list[EpochCurve]] = defaultdict(list)
-    for c in curves:
-        cells[(c.dataset, c.vectors, c.model, c.train_fraction)].append(c)
-    written = []
-    for (dataset, vectors, model, _), items in cells.items():
-        fig, ax = plt.subplots(figsize=(6, 4))
-        for i, c in enumerate(items):
-            epochs = np.arange(1, len(c.test_by_epoch) + 1)
-            color = f"C{i}"
-            ax.plot(epochs, c.test_by_epoch, marker="o", color=color, label=f"{c.mode} test")
-            ax.plot(epochs, c.dev_by_epoch, linestyle="--", color=color, label=f"{c.mode} dev")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("accuracy % (mean over runs)")
-        ax.set_title(f"by epoch: {dataset}, {model}, {vectors}")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        path = folder / f"epochs-{slug(dataset)}-{slug(vectors)}-{model}.png"
-        folder.mkdir(parents=True, exist_ok=True)
-        save_figure(fig, path)
-        plt.close(fig)
-        written.append(path)
-    return written

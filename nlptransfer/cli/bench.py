@@ -1,4 +1,7 @@
-"""``nlptransfer bench CONFIG`` and ``nlptransfer report DIR``: run a grid, report on it."""
+"""``nlptransfer bench CONFIG`` and ``nlptransfer report DIR``: run a grid, report on it.
+
+``nlptransfer report --compare OLD NEW`` sets two results folders of one grid side by side.
+"""
 
 from __future__ import annotations
 
@@ -75,15 +78,43 @@ def bench(
 
 
 def report(
-    folder: Path = typer.Argument(..., help="A results folder written by `nlptransfer bench`."),
+    folder: Path | None = typer.Argument(
+        None, help="A results folder written by `nlptransfer bench`."
+    ),
+    compare: tuple[Path, Path] | None = typer.Option(
+        None,
+        "--compare",
+        metavar="OLD NEW",
+        help="Compare two results folders of the same grid instead: per cell, the runs matched "
+        "by run id, old and new mean test accuracy, the difference and a paired t-test.",
+    ),
 ) -> None:
-    """Write report.md, CSV, JSON and plots for a results folder, and print the tables."""
-    _print_report(folder, None)
+    """Write report.md, CSV, JSON and plots for a results folder, and print the tables.
+
+    With --compare OLD NEW: print, cell by cell, how the runs of NEW differ from those of OLD.
+    """
+    if compare is not None:
+        if folder is not None:
+            raise typer.BadParameter("give a FOLDER or --compare OLD NEW, not both")
+        _print_comparison(*compare)
+    elif folder is None:
+        raise typer.BadParameter("give a results FOLDER, or --compare OLD NEW", param_hint="FOLDER")
+    else:
+        _print_report(folder, None)
+
+
+def _print_comparison(old: Path, new: Path) -> None:
+    from nlptransfer.bench.compare import compare_results, comparison_table
+
+    changes = compare_results(old, new)
+    console.print(f"OLD: {old}  NEW: {new}  (test accuracy %, runs matched by run id)")
+    console.print(comparison_table(changes), markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_report(folder: Path, title: str | None) -> None:
-    from nlptransfer.bench.report import markdown_tables, summarize, write_report
+    from nlptransfer.bench.report import markdown_tables, write_report
     from nlptransfer.bench.results import ResultsStore
+    from nlptransfer.bench.summary import summarize
 
     path = write_report(folder, title=title)
     summaries, comparisons = summarize(list(ResultsStore(folder).records()))
