@@ -25,6 +25,7 @@ from nlptransfer._util.errors import UnknownWordError
 from nlptransfer._util.files import file_digests
 from nlptransfer.vectors import analogy, neighbours
 from nlptransfer.vectors.coverage import CoverageReport, coverage_report
+from nlptransfer.vectors.describe import VectorsDescription, describe_vectors
 from nlptransfer.vectors.fallback import Lookup, folded_index
 from nlptransfer.vectors.formats.native import load_native, save_native
 from nlptransfer.vectors.topk import Hits, check_k, unit_matrix_of, unit_vector
@@ -426,7 +427,7 @@ class Vectors:
         """
         return neighbours.doesnt_match(words, self._word_unit)
 
-    # -- coverage ---------------------------------------------------------------------------
+    # -- coverage and description -----------------------------------------------------------
     def coverage(self, data: Any, **options: Any) -> CoverageReport:
         """How much of a dataset's tokens these vectors cover: a ``CoverageReport``.
 
@@ -441,6 +442,19 @@ class Vectors:
             (2, 3, 1)
         """
         return coverage_report(self.lookup(), data, source=self.source, **options)
+
+    def describe(self, sample: int = 8) -> VectorsDescription:
+        """Format, size, load time, the first ``sample`` words and row-norm statistics.
+
+        Example:
+            >>> import numpy as np
+            >>> d = Vectors(["a", "b"], np.array([[3, 4], [0, 1]], np.float32)).describe()
+            >>> d.words, d.dim, d.memory_bytes, d.sample, d.norm.max
+            (2, 2, 16, ['a', 'b'], 5.0)
+        """
+        return describe_vectors(
+            self.words, self.matrix, self.meta, subwords=self.has_subwords, sample=sample
+        )
 
     # -- provenance -------------------------------------------------------------------------
     def source_checksum(self) -> str | None:

@@ -113,3 +113,21 @@ def test_caches_are_declared_attributes_and_clear_caches_forgets_them():
     v.clear_caches()
     assert v.folded_index() is not folded and v.index("CAT") == 3
     assert v.folded_index()["cat"] == 0  # the first row wins
+
+
+def test_describe_gives_what_vectors_info_prints(tmp_path):
+    source = load_vectors(gensim_data("test_glove.txt"))
+    stored = load_vectors(source.save(tmp_path / "tiny"))
+    facts = stored.describe(sample=3)
+    assert facts.words == len(source) and facts.dim == 50 and facts.sample == source.words[:3]
+    assert facts.format == "native" and facts.source_format == "glove"
+    assert facts.memory_mapped and facts.memory_bytes == source.matrix.nbytes
+    assert facts.disk_bytes == sum(f.stat().st_size for f in (tmp_path / "tiny.ntv").iterdir())
+    norms = np.linalg.norm(source.matrix, axis=1)
+    assert facts.norm.max == pytest.approx(float(norms.max()))
+    assert facts.norm.mean == pytest.approx(float(norms.mean()))
+    assert facts.norm.std == pytest.approx(float(norms.std()))
+    data = facts.to_dict()
+    assert data["norm"]["min"] == pytest.approx(float(norms.min())) and not data["subwords"]
+    empty = Vectors([], np.zeros((0, 4), np.float32)).describe()
+    assert empty.words == 0 and empty.norm.max == 0.0 and empty.disk_bytes is None
