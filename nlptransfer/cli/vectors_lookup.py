@@ -19,7 +19,8 @@ from nlptransfer.cli.console import console
 from nlptransfer.cli.vectors import SOURCE_HELP, _load, app
 from nlptransfer.vectors.analogy import ANALOGY_METHODS
 from nlptransfer.vectors.coverage import CoverageReport
-from nlptransfer.vectors.evaluate import (
+from nlptransfer.vectors.fallback import DEFAULT_RULES, FALLBACK_RULES
+from nlptransfer.vectors.intrinsic import (
     BENCHMARK_FILES,
     DEFAULT_RESTRICT_VOCAB,
     FOLDS,
@@ -29,7 +30,6 @@ from nlptransfer.vectors.evaluate import (
     benchmark_file,
     word_similarity,
 )
-from nlptransfer.vectors.fallback import DEFAULT_RULES, FALLBACK_RULES
 
 FORMAT_HELP = "Override format detection of the vectors."
 PICKLE_HELP = "Allow gensim pickle files (trusted only)."
