@@ -17,7 +17,7 @@ What it measures, in one run, on the full GloVe 6B 50d (400,000 words; see
    benchmark cannot report the speed of a wrong answer.
 
 2. Analogy evaluation: Google's ``questions-words.txt`` (19,544 questions) with gensim's
-   defaults (``restrict_vocab=300000``, case-insensitive): ``nlptransfer.evaluate.analogies``
+   defaults (``restrict_vocab=300000``, case-insensitive): ``nlptransfer.intrinsic.analogies``
    against ``KeyedVectors.evaluate_word_analogies``, once each (gensim takes minutes). The two
    must give identical sections, question by question, before the times are reported.
 
@@ -154,7 +154,7 @@ def bench_neighbours(glove, kv, words: list[str], k: int, repeat: int) -> dict[s
 
 
 def bench_analogies(glove, kv, restrict_vocab: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from nlptransfer.evaluate import analogies, benchmark_file
+    from nlptransfer.intrinsic import analogies, benchmark_file
 
     path = benchmark_file("questions-words.txt")
     ours_wall, ours_cpu, ours = timed(lambda: analogies(glove, path, restrict_vocab=restrict_vocab))

@@ -10,7 +10,7 @@ Example:
     50
 """
 
-from nlptransfer import evaluate
+from nlptransfer import intrinsic
 from nlptransfer._util.errors import (
     NLPTransferError,
     UnknownWordError,
@@ -55,8 +55,8 @@ __all__ = [
     "Vocab",
     "__version__",
     "build_matrix",
-    "evaluate",
     "get_tokenizer",
+    "intrinsic",
     "load_vectors",
     *_LAZY,
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -22,15 +21,6 @@ def _load(source: str, format: str | None, allow_pickle: bool, limit: int | None
     return load_vectors(source, format=format, allow_pickle=allow_pickle, limit=limit)
 
 
-def _disk_size(path: str | None) -> int | None:
-    if not path:
-        return None
-    p = Path(path)
-    if p.is_dir():
-        return sum(f.stat().st_size for f in p.iterdir() if f.is_file())
-    return p.stat().st_size if p.exists() else None
-
-
 def _human(n: float | None) -> str:
     if n is None:
         return "-"
@@ -42,32 +32,8 @@ def _human(n: float | None) -> str:
 
 
 def describe(vectors: Vectors, sample: int = 8) -> dict:
-    """The facts ``vectors info`` shows, as a JSON-ready dict."""
-    norms = (
-        np.linalg.norm(np.asarray(vectors.matrix, dtype=np.float32), axis=1)
-        if len(vectors)
-        else np.zeros(1)
-    )
-    return {
-        "source": vectors.source,
-        "format": vectors.format,
-        "source_format": vectors.meta.get("source_format"),
-        "words": len(vectors),
-        "dim": vectors.dim,
-        "subwords": vectors.has_subwords,
-        "disk_bytes": _disk_size(vectors.meta.get("source_path")),
-        "memory_bytes": int(vectors.matrix.nbytes),
-        "memory_mapped": isinstance(vectors.matrix, np.memmap),
-        "load_seconds": vectors.meta.get("load_seconds"),
-        "sample": vectors.words[:sample],
-        "norm": {
-            "min": float(norms.min()),
-            "mean": float(norms.mean()),
-            "max": float(norms.max()),
-            "std": float(norms.std()),
-        },
-        "license": vectors.meta.get("license"),
-    }
+    """The facts ``vectors info`` shows (:meth:`Vectors.describe`), as a JSON-ready dict."""
+    return vectors.describe(sample).to_dict()
 
 
 @app.command()

@@ -17,8 +17,10 @@ from rich.table import Table
 
 from nlptransfer.cli.console import console
 from nlptransfer.cli.vectors import SOURCE_HELP, _load, app
-from nlptransfer.vectors.coverage import DEFAULT_RULES, RULES, CoverageReport, coverage_report
-from nlptransfer.vectors.evaluate import (
+from nlptransfer.vectors.analogy import ANALOGY_METHODS
+from nlptransfer.vectors.coverage import CoverageReport
+from nlptransfer.vectors.fallback import DEFAULT_RULES, FALLBACK_RULES
+from nlptransfer.vectors.intrinsic import (
     BENCHMARK_FILES,
     DEFAULT_RESTRICT_VOCAB,
     FOLDS,
@@ -28,7 +30,6 @@ from nlptransfer.vectors.evaluate import (
     benchmark_file,
     word_similarity,
 )
-from nlptransfer.vectors.similarity import ANALOGY_METHODS
 
 FORMAT_HELP = "Override format detection of the vectors."
 PICKLE_HELP = "Allow gensim pickle files (trusted only)."
@@ -325,7 +326,7 @@ def coverage(
     text_column: str | None = typer.Option(None, help="Text column of a CSV/TSV/JSONL file."),
     tokenizer: str = typer.Option("whitespace", help="whitespace, spacy or regex."),
     rules: str = typer.Option(
-        ",".join(DEFAULT_RULES), help=f"Fallback rules in order, from: {', '.join(RULES)}."
+        ",".join(DEFAULT_RULES), help=f"Fallback rules in order, from: {', '.join(FALLBACK_RULES)}."
     ),
     top: int = typer.Option(20, "--top", min=0, help="How many missing words to list."),
     format: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
@@ -336,10 +337,10 @@ def coverage(
     from nlptransfer.text.tokenize import get_tokenizer
 
     rule_names = [r.strip() for r in rules.split(",") if r.strip()]
-    unknown_rules = [r for r in rule_names if r not in RULES]
+    unknown_rules = [r for r in rule_names if r not in FALLBACK_RULES]
     if unknown_rules:
         raise typer.BadParameter(
-            f"expected rules among {', '.join(RULES)}, got {', '.join(unknown_rules)}",
+            f"expected rules among {', '.join(FALLBACK_RULES)}, got {', '.join(unknown_rules)}",
             param_hint="--rules",
         )
     texts = read_texts(data, input_format, text_column)
@@ -348,7 +349,7 @@ def coverage(
     for tokens in tokenize.tokenize_batch(texts):
         counts.update(tokens)
     vectors = _load(source, format, allow_pickle)
-    report = coverage_report(vectors, counts, rules=rule_names, top_missing=top)
+    report = vectors.coverage(counts, rules=rule_names, top_missing=top)
     if as_json:
         _echo_json({"data": str(data), "examples": len(texts), **report.to_dict()})
         return

@@ -34,7 +34,7 @@ from nlptransfer.text.tokenize import Tokenizer, get_tokenizer
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.train.model_folder import TextClassifierPipeline
 from nlptransfer.train.trainer import FitResult, TrainConfig, Trainer, seed_everything
-from nlptransfer.vectors.coverage import resolve
+from nlptransfer.vectors.fallback import resolve
 from nlptransfer.vectors.store import Vectors
 
 if TYPE_CHECKING:
@@ -249,5 +249,5 @@ def _pretrained_unseen(
     """Words of ``token_lists`` missing from ``vocab`` that a fallback rule finds in ``vectors``."""
     unseen = list(dict.fromkeys(t for tokens in token_lists if tokens for s in tokens for t in s))
     unseen = [w for w in unseen if w not in vocab]
-    found = resolve(vectors, unseen).found
+    found = resolve(vectors.lookup(), unseen).found
     return [w for w, hit in zip(unseen, found, strict=True) if hit]

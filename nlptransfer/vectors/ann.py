@@ -1,6 +1,6 @@
 """Approximate nearest neighbours for very large vocabularies: an HNSW graph (faiss).
 
-Exact search (:func:`nlptransfer.vectors.similarity.nearest`) reads the whole matrix for every
+Exact search (:meth:`Vectors.nearest <nlptransfer.vectors.Vectors.nearest>`) reads the whole matrix for every
 block of queries; an HNSW graph answers one query by visiting a few thousand rows, at the price
 of a build (minutes for 400,000 words) and of recall below 1. Use it when single queries must be
 fast on millions of rows; measure what it costs you with :func:`recall_at_k`.
@@ -22,7 +22,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -30,10 +30,8 @@ from tqdm.auto import tqdm
 from nlptransfer._util.errors import MissingExtraError, VectorsFormatError
 from nlptransfer._util.files import atomic_directory
 from nlptransfer._util.progress import progress_enabled
-from nlptransfer.vectors.similarity import nearest, prepare_queries, results_for, unit_matrix
-
-if TYPE_CHECKING:
-    from nlptransfer.vectors.store import Vectors
+from nlptransfer.vectors.store import Vectors
+from nlptransfer.vectors.topk import check_k, ranked_hits
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +76,8 @@ class ApproximateIndex:
     """An HNSW graph over the unit vectors (inner product = cosine), searched with faiss.
 
     Build with :meth:`build`; :meth:`nearest` has the signature and the output of the exact
-    :func:`~nlptransfer.vectors.similarity.nearest` (query words left out of their results).
+    :meth:`Vectors.nearest <nlptransfer.vectors.Vectors.nearest>` (query words left out of their
+    results).
 
     Attributes:
         vectors: the vectors indexed.
@@ -128,7 +127,7 @@ class ApproximateIndex:
         0.98 (see ``benchmarks/results/lookup.md``).
         """
         faiss = require_faiss()
-        unit = unit_matrix(vectors)
+        unit = vectors.unit_matrix()
         index = faiss.IndexHNSWFlat(vectors.dim, int(m), faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = int(ef_construction)
         bar = tqdm(
@@ -163,14 +162,17 @@ class ApproximateIndex:
             >>> index.nearest(["king"], k=1)  # doctest: +SKIP
             [[('prince', 0.823...)]]
         """
-        if k < 0:
-            raise ValueError(f"k must be >= 0, got {k}")
-        units, banned = prepare_queries(self.vectors, queries, exclude)
+        check_k(k)
+        units, banned = self.vectors.query_units(queries, exclude=exclude)
         if k == 0 or len(units) == 0:
             return [[] for _ in range(len(units))]
         want = min(k + max(len(b) for b in banned), len(self.vectors))
         scores, rows = self.index.search(np.ascontiguousarray(units), want)
-        return results_for(self.vectors, scores, rows, banned, k)
+        words = self.vectors.words
+        return [
+            [(words[row], score) for row, score in hits]
+            for hits in ranked_hits(scores, rows, banned, k)
+        ]
 
     # -- storage ----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -231,7 +233,7 @@ def recall_at_k(
         >>> recall_at_k(ApproximateIndex.build(v), v.words[:100], k=10) > 0.9  # doctest: +SKIP
         True
     """
-    exact = nearest(index.vectors, queries, k)
+    exact = index.vectors.nearest(queries, k)
     approximate = index.nearest(queries, k)
     shares = [
         len({w for w, _ in a} & {w for w, _ in e}) / len(e)

@@ -1,8 +1,10 @@
 """Out-of-vocabulary policies, and the embedding matrix for a list of words.
 
 :func:`build_matrix` gives every word a row: its pretrained vector when a fallback rule finds one
-(the rules of :mod:`nlptransfer.vectors.coverage`, so the coverage report describes exactly this
-matrix), else a row from an OOV policy:
+(the rules of :mod:`nlptransfer.vectors.fallback`, so the coverage report describes exactly this
+matrix), else a row from an OOV policy (:data:`OOV_POLICIES`, a
+:class:`~nlptransfer._util.registry.Registry`; plugins add theirs through the
+``nlptransfer.oov_policies`` entry point group):
 
 - ``zero``: all zeros;
 - ``uniform``: U[-a, a] per value; ``scale=0.25`` is Kim (2014)'s value for word2vec, and
@@ -34,22 +36,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from nlptransfer._util.errors import NLPTransferError
-from nlptransfer.vectors.coverage import (
-    DEFAULT_RULES,
-    SUBWORD_ROW,
-    CoverageReport,
-    FallbackRule,
-    report_from_resolution,
-    resolve,
-)
-
-if TYPE_CHECKING:
-    from nlptransfer.vectors.store import Vectors
+from nlptransfer._util.registry import Registry
+from nlptransfer.vectors.coverage import CoverageReport, report_from_resolution
+from nlptransfer.vectors.fallback import DEFAULT_RULES, SUBWORD_ROW, FallbackRule, resolve
+from nlptransfer.vectors.store import Vectors
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +57,11 @@ Reference = Literal["found", "vectors"]
 
 
 class OOVPolicy:
-    """How rows start for words no fallback rule found. Subclasses register by ``name``.
+    """How rows start for words no fallback rule found; registered in :data:`OOV_POLICIES`.
 
     Example:
-        >>> sorted(POLICIES)
-        ['normal', 'subword', 'uniform', 'zero']
+        >>> OOV_POLICIES.names()
+        ('zero', 'uniform', 'normal', 'subword')
     """
 
     name: ClassVar[str] = ""
@@ -94,29 +89,8 @@ class OOVPolicy:
         return {"name": self.name, **self.__dict__}
 
 
-#: Policy classes by name.
-POLICIES: dict[str, type[OOVPolicy]] = {}
-
-
-def register_policy(cls: type[OOVPolicy]) -> type[OOVPolicy]:
-    """Class decorator: make a policy available by its ``name``.
-
-    Example:
-        >>> from dataclasses import dataclass
-        >>> @register_policy
-        ... @dataclass
-        ... class OnesPolicy(OOVPolicy):
-        ...     name = "ones"
-        ...     def rows(self, words, *, vectors, found, rng):
-        ...         return np.ones((len(words), vectors.dim), np.float32)
-        >>> get_policy("ones")
-        OnesPolicy()
-        >>> del POLICIES["ones"]
-    """
-    if not cls.name or cls.name in POLICIES:
-        raise ValueError(f"expected a new, non-empty policy name, got {cls.name!r}")
-    POLICIES[cls.name] = cls
-    return cls
+#: OOV policy classes by name; a class is called with the policy's options.
+OOV_POLICIES: Registry[type[OOVPolicy]] = Registry("OOV policy", "nlptransfer.oov_policies")
 
 
 def _reference_rows(vectors: Vectors, found: np.ndarray, reference: Reference) -> np.ndarray:
@@ -130,7 +104,7 @@ def _reference_rows(vectors: Vectors, found: np.ndarray, reference: Reference) -
     return np.asarray(vectors.matrix[::step], dtype=np.float64)
 
 
-@register_policy
+@OOV_POLICIES.register("zero")
 @dataclass
 class ZeroPolicy(OOVPolicy):
     """All-zero rows.
@@ -149,7 +123,7 @@ class ZeroPolicy(OOVPolicy):
         return np.zeros((len(words), vectors.dim), dtype=np.float32)
 
 
-@register_policy
+@OOV_POLICIES.register("uniform")
 @dataclass
 class UniformPolicy(OOVPolicy):
     """U[-scale, scale]; ``scale="auto"`` matches the variance of the reference rows (Kim 2014).
@@ -180,7 +154,7 @@ class UniformPolicy(OOVPolicy):
         return rng.uniform(-a, a, (len(words), vectors.dim)).astype(np.float32)
 
 
-@register_policy
+@OOV_POLICIES.register("normal")
 @dataclass
 class NormalPolicy(OOVPolicy):
     """N(mean, std) per dimension, as measured on the reference rows.
@@ -204,7 +178,7 @@ class NormalPolicy(OOVPolicy):
         return rng.normal(mean, std, (len(words), vectors.dim)).astype(np.float32)
 
 
-@register_policy
+@OOV_POLICIES.register("subword")
 @dataclass
 class SubwordPolicy(OOVPolicy):
     """fastText's vector from character n-grams; zeros for words with none in the model.
@@ -232,11 +206,21 @@ class SubwordPolicy(OOVPolicy):
 def get_policy(spec: str | Mapping[str, Any] | OOVPolicy, **options: Any) -> OOVPolicy:
     """A policy from a name (plus options), a ``{"name": ..., **options}`` dict, or as given.
 
+    Names come from :data:`OOV_POLICIES`.
+
+    Raises:
+        UnknownNameError: no policy has that name (a ``ValueError``, with close matches).
+        ValueError: options the policy does not take.
+
     Example:
         >>> get_policy("uniform", scale="auto")
         UniformPolicy(scale='auto', reference='found')
         >>> get_policy({"name": "normal", "reference": "vectors"})
         NormalPolicy(reference='vectors')
+        >>> get_policy("gaussian")
+        Traceback (most recent call last):
+        ...
+        nlptransfer._util.errors.UnknownNameError: unknown OOV policy 'gaussian' (known: zero, uniform, normal, subword)
     """
     if isinstance(spec, OOVPolicy):
         if options:
@@ -245,10 +229,13 @@ def get_policy(spec: str | Mapping[str, Any] | OOVPolicy, **options: Any) -> OOV
     if isinstance(spec, Mapping):
         options = {**spec, **options}
         spec = options.pop("name", None)
-    if spec not in POLICIES:
-        raise ValueError(f"expected an OOV policy among {sorted(POLICIES)}, got {spec!r}")
+    if not isinstance(spec, str):
+        raise ValueError(
+            f"expected an OOV policy name among {', '.join(OOV_POLICIES.names())}, got {spec!r}"
+        )
+    policy = OOV_POLICIES.get(spec)
     try:
-        return POLICIES[spec](**options)
+        return policy(**options)
     except TypeError as exc:
         raise ValueError(f"bad options {options} for the {spec!r} OOV policy: {exc}") from None
 
@@ -283,7 +270,7 @@ def build_matrix(
     zero = set(zero_words)
     fallbacks = list(fallbacks)
     wanted = [w for w in words if w not in zero]
-    resolution = resolve(vectors, wanted, fallbacks)
+    resolution = resolve(vectors.lookup(), wanted, fallbacks)
     rows_of = dict(zip(resolution.words, resolution.rows.tolist(), strict=True))
     matrix = np.zeros((len(words), vectors.dim), dtype=np.float32)
     positions: dict[str, list[int]] = {"row": [], "subword": [], "missing": []}

@@ -3,6 +3,13 @@
 The vocabulary is a plain list (row order) and a dict from word to row built on first use; the
 matrix is a float32 numpy array, read-only when memory-mapped from a native store. fastText models
 carry their subword model, so :meth:`Vectors.vector` gives a vector for any word.
+
+``Vectors`` translates between words and rows; the work is done on arrays by
+:mod:`~nlptransfer.vectors.neighbours` and :mod:`~nlptransfer.vectors.analogy` (over
+:mod:`~nlptransfer.vectors.topk`), :mod:`~nlptransfer.vectors.fallback` and
+:mod:`~nlptransfer.vectors.coverage`, none of which knows ``Vectors``. What they need computed
+once (the unit-normalised matrix, the case-folded index) is cached on the ``Vectors`` object:
+:meth:`Vectors.clear_caches` forgets it.
 """
 
 from __future__ import annotations
@@ -16,7 +23,12 @@ import numpy as np
 
 from nlptransfer._util.errors import UnknownWordError
 from nlptransfer._util.files import file_digests
+from nlptransfer.vectors import analogy, neighbours
+from nlptransfer.vectors.coverage import CoverageReport, coverage_report
+from nlptransfer.vectors.describe import VectorsDescription, describe_vectors
+from nlptransfer.vectors.fallback import Lookup, folded_index
 from nlptransfer.vectors.formats.native import load_native, save_native
+from nlptransfer.vectors.topk import Hits, check_k, unit_matrix_of, unit_vector
 
 
 def file_sha256(path: str | Path) -> str:
@@ -42,6 +54,12 @@ class Vectors:
         array([1., 0.], dtype=float32)
     """
 
+    # Caches, built on first use (see clear_caches). The unit matrix and the folded index
+    # remember what they were built from, so replacing ``matrix`` or ``words`` rebuilds them.
+    _index: dict[str, int] | None
+    _unit_cache: tuple[np.ndarray, np.ndarray] | None  # (matrix it was built from, unit rows)
+    _folded_cache: tuple[list[str], int, dict[str, int]] | None  # (words, their count, index)
+
     def __init__(
         self,
         words: list[str],
@@ -60,7 +78,29 @@ class Vectors:
         self.matrix: np.ndarray = matrix
         self.subwords = subwords
         self.meta: dict[str, Any] = dict(meta or {})
-        self._index: dict[str, int] | None = None
+        self._index = None
+        self._unit_cache = None
+        self._folded_cache = None
+
+    def clear_caches(self) -> None:
+        """Forget the word index, the unit-normalised matrix and the case-folded index.
+
+        Call it after editing ``words`` or ``matrix`` in place; they are rebuilt on next use.
+        (Replacing ``matrix`` or ``words`` with a new object rebuilds the unit matrix and the
+        folded index by itself.)
+
+        Example:
+            >>> import numpy as np
+            >>> v = Vectors(["a"], np.array([[3, 4]], np.float32))
+            >>> unit = v.unit_matrix()
+            >>> v.matrix[0] = [0, 2]
+            >>> v.clear_caches()
+            >>> v.unit_matrix().tolist()
+            [[0.0, 1.0]]
+        """
+        self._index = None
+        self._unit_cache = None
+        self._folded_cache = None
 
     # -- vocabulary -------------------------------------------------------------------------
     @property
@@ -161,20 +201,92 @@ class Vectors:
         meta = dict(self.meta, subset_of=self.meta.get("source"))
         return Vectors(kept, np.array(self.matrix[rows]), subwords=self.subwords, meta=meta)
 
-    # -- similarity (nlptransfer.vectors.similarity does the work) ---------------------------
-    def unit_matrix(self, *, refresh: bool = False) -> np.ndarray:
-        """The rows scaled to unit length (read-only float32), computed once and cached.
+    def folded_index(self) -> dict[str, int]:
+        """Case-folded NFKC form of each word -> its first row; built once, then cached.
 
-        ``refresh=True`` recomputes it after the matrix was edited in place.
+        What the ``casefold`` fallback rule searches (see
+        :func:`nlptransfer.vectors.fallback.normalize_form`).
 
         Example:
             >>> import numpy as np
-            >>> Vectors(["a"], np.array([[3, 4]], np.float32)).unit_matrix()
-            array([[0.6, 0.8]], dtype=float32)
+            >>> Vectors(["Ａb", "ab"], np.eye(2, dtype=np.float32)).folded_index()
+            {'ab': 0}
         """
-        from nlptransfer.vectors.similarity import unit_matrix
+        words = self.words
+        cached = self._folded_cache
+        if cached is not None and cached[0] is words and cached[1] == len(words):
+            return cached[2]
+        folded = folded_index(words)
+        self._folded_cache = (words, len(words), folded)
+        return folded
 
-        return unit_matrix(self, refresh=refresh)
+    def lookup(self) -> Lookup:
+        """The vocabulary as the fallback rules search it (:mod:`nlptransfer.vectors.fallback`).
+
+        Example:
+            >>> import numpy as np
+            >>> from nlptransfer.vectors.fallback import resolve
+            >>> v = Vectors(["the", "cat"], np.eye(2, dtype=np.float32))
+            >>> resolve(v.lookup(), ["The", "cat", "dog"]).rules
+            ['lower', 'exact', None]
+        """
+        return Lookup(self.key_to_index, self.folded_index, self.subwords)
+
+    # -- similarity (nlptransfer.vectors.neighbours and .analogy do the work) -----------------
+    def unit_matrix(self, *, refresh: bool = False) -> np.ndarray:
+        """The rows scaled to unit length (read-only float32), computed once and cached.
+
+        The cache is rebuilt when ``matrix`` is replaced, or with ``refresh=True`` after the
+        matrix was edited in place. Zero rows stay zero, so they have cosine 0 with everything.
+
+        Example:
+            >>> import numpy as np
+            >>> v = Vectors(["a"], np.array([[3, 4]], np.float32))
+            >>> v.unit_matrix()
+            array([[0.6, 0.8]], dtype=float32)
+            >>> v.unit_matrix() is v.unit_matrix()
+            True
+        """
+        matrix = self.matrix
+        cached = self._unit_cache
+        if cached is not None and cached[0] is matrix and not refresh:
+            return cached[1]
+        unit = unit_matrix_of(matrix)
+        self._unit_cache = (matrix, unit)  # keyed by identity: a new matrix recomputes
+        return unit
+
+    def _word_unit(self, word: str) -> tuple[np.ndarray, int | None]:
+        """The unit vector of a word (its row, else its fastText subword vector) and its row."""
+        row = self.key_to_index.get(word)
+        if row is not None:
+            return self.unit_matrix()[row], row
+        return unit_vector(self.vector(word)), None  # UnknownWordError when no subwords
+
+    def _hits(self, hits: Hits) -> list[tuple[str, float]]:
+        words = self.words
+        return [(words[row], score) for row, score in hits]
+
+    def query_units(
+        self, queries: Any, *, exclude: Any = None
+    ) -> tuple[np.ndarray, list[set[int]]]:
+        """Unit query vectors for words or vectors, and per query the rows to leave out.
+
+        A query word leaves out its own row (plus the rows of its ``exclude`` words); a vector
+        query, only its ``exclude`` words. Unknown words get their fastText subword vector.
+        What :meth:`nearest` searches with (and other search engines, such as
+        :class:`~nlptransfer.vectors.ann.ApproximateIndex`).
+
+        Example:
+            >>> import numpy as np
+            >>> v = Vectors(["a", "b"], np.array([[2, 0], [0, 1]], np.float32))
+            >>> units, banned = v.query_units(["a", np.array([0, 3])], exclude=[[], ["b"]])
+            >>> units.tolist(), banned
+            ([[1.0, 0.0], [0.0, 1.0]], [{0}, {1}])
+        """
+        units, banned = neighbours.query_units(queries, self.dim, self._word_unit)
+        if exclude is not None:
+            neighbours.exclude_rows(banned, exclude, self.key_to_index)
+        return units, banned
 
     def nearest(
         self,
@@ -186,8 +298,22 @@ class Vectors:
     ) -> list[list[tuple[str, float]]]:
         """The ``k`` nearest words (cosine) of many query words or vectors at once.
 
-        One list of ``(word, cosine)`` per query; query words are left out of their own
-        results. See :func:`nlptransfer.vectors.similarity.nearest`.
+        Exact search, all queries at once: one float32 matrix product per block of the
+        vocabulary (:mod:`nlptransfer.vectors.topk`). Query words are left out of their own
+        results, as gensim does; a vector query excludes nothing. Unknown query words get their
+        fastText subword vector when the vectors have one.
+
+        Args:
+            queries: words, 1-D vectors, or a ``[n, dim]`` matrix of query vectors.
+            k: neighbours per query.
+            exclude: per query, more words to leave out of its results.
+            restrict_vocab: search only the first ``restrict_vocab`` rows (the frequent words).
+
+        Returns:
+            One list of ``(word, cosine)`` per query, most similar first.
+
+        Raises:
+            UnknownWordError: a query word is unknown and the vectors have no subword model.
 
         Example:
             >>> from nlptransfer import load_vectors
@@ -195,9 +321,10 @@ class Vectors:
             >>> [[w for w, _ in hits] for hits in glove.nearest(["king", "frog"], k=2)]
             [['prince', 'queen'], ['snake', 'ape']]
         """
-        from nlptransfer.vectors.similarity import nearest
-
-        return nearest(self, queries, k, exclude=exclude, restrict_vocab=restrict_vocab)
+        check_k(k)
+        units, banned = self.query_units(queries, exclude=exclude)
+        found = neighbours.nearest_rows(self.unit_matrix(), units, k, banned, restrict_vocab)
+        return [self._hits(hits) for hits in found]
 
     def most_similar(
         self,
@@ -209,7 +336,9 @@ class Vectors:
     ) -> list[tuple[str, float]]:
         """Words nearest to the sum of the ``positive`` minus the ``negative`` unit vectors.
 
-        Terms are words or vectors, optionally ``(term, weight)``; as gensim's ``most_similar``.
+        As gensim's ``most_similar``: terms are words or vectors, optionally ``(term, weight)``
+        (the weight as given, in either list); the query words are left out of the results.
+        Vectors are scaled to unit length like words (gensim adds them as given).
 
         Example:
             >>> from nlptransfer import load_vectors
@@ -217,21 +346,21 @@ class Vectors:
             >>> [w for w, _ in glove.most_similar(["king", "woman"], ["man"], k=2)]
             ['queen', 'throne']
         """
-        from nlptransfer.vectors.similarity import most_similar
-
-        return most_similar(self, positive, negative, k, restrict_vocab=restrict_vocab)
+        check_k(k)
+        query, rows = neighbours.combine(positive, negative, self.dim, self._word_unit)
+        unit = self.unit_matrix()
+        found = neighbours.nearest_rows(unit, query[None, :], k, [rows], restrict_vocab)
+        return self._hits(found[0])
 
     def similarity(self, a: str | np.ndarray, b: str | np.ndarray) -> float:
-        """Cosine similarity of two words (or vectors).
+        """Cosine similarity of two words (or vectors); 0.0 when either is a zero vector.
 
         Example:
             >>> from nlptransfer import load_vectors
             >>> round(load_vectors("glove-6b-50d").similarity("cat", "dog"), 3)
             0.922
         """
-        from nlptransfer.vectors.similarity import similarity
-
-        return similarity(self, a, b)
+        return neighbours.cosine(a, b, self.dim, self._word_unit)
 
     def analogy(
         self,
@@ -245,32 +374,66 @@ class Vectors:
     ) -> list[tuple[str, float]]:
         """``a`` is to ``b`` as ``c`` is to ...? ``method`` is ``"3cosadd"`` or ``"3cosmul"``.
 
+        The ``k`` best answers with their scores; see :meth:`solve_analogies`.
+
         Example:
             >>> from nlptransfer import load_vectors
             >>> load_vectors("glove-6b-50d").analogy("man", "king", "woman")[0][0]
             'queen'
         """
-        from nlptransfer.vectors.similarity import analogy
+        return self.solve_analogies([(a, b, c)], k, method=method, restrict_vocab=restrict_vocab)[0]
 
-        return analogy(self, a, b, c, k, method=method, restrict_vocab=restrict_vocab)  # type: ignore[arg-type]
+    def solve_analogies(
+        self,
+        questions: list[tuple[str, str, str]],
+        k: int = 1,
+        *,
+        method: str = "3cosadd",
+        restrict_vocab: int | None = None,
+    ) -> list[list[tuple[str, float]]]:
+        """``a`` is to ``b`` as ``c`` is to what? For many ``(a, b, c)`` questions at once.
+
+        ``3cosadd`` (Mikolov et al.) ranks words by cosine with ``b - a + c`` (unit vectors);
+        ``3cosmul`` (Levy and Goldberg 2014) by ``cos'(x, b) cos'(x, c) / (cos'(x, a) + 1e-6)``
+        with ``cos' = (1 + cos) / 2``. The three question words are never answers.
+
+        Example:
+            >>> from nlptransfer import load_vectors
+            >>> glove = load_vectors("glove-6b-50d")
+            >>> [hits[0][0] for hits in glove.solve_analogies([("man", "king", "woman"),
+            ...                                                ("paris", "france", "rome")])]
+            ['queen', 'italy']
+        """
+        analogy.check_method(method)
+        found = analogy.solve_analogies(
+            self.unit_matrix(),
+            questions,
+            self._word_unit,
+            k,
+            method=method,  # type: ignore[arg-type]  # checked above
+            restrict_vocab=restrict_vocab,
+        )
+        return [self._hits(hits) for hits in found]
 
     def doesnt_match(self, words: list[str]) -> str:
         """The word that goes least with the others (furthest from their mean direction).
+
+        Unknown words without a subword vector are left out with a warning, as gensim does.
 
         Example:
             >>> from nlptransfer import load_vectors
             >>> load_vectors("glove-6b-50d").doesnt_match(["paris", "berlin", "rome", "apple"])
             'apple'
         """
-        from nlptransfer.vectors.similarity import doesnt_match
+        return neighbours.doesnt_match(words, self._word_unit)
 
-        return doesnt_match(self, words)
-
-    def coverage(self, data: Any, **options: Any) -> Any:
+    # -- coverage and description -----------------------------------------------------------
+    def coverage(self, data: Any, **options: Any) -> CoverageReport:
         """How much of a dataset's tokens these vectors cover: a ``CoverageReport``.
 
-        ``data`` is an iterable of token lists or a ``Counter``; see
-        :func:`nlptransfer.vectors.coverage.coverage_report` for the options.
+        ``data`` is an iterable of token lists, a ``Counter`` or ``vocab.token_counts()``;
+        ``options`` are ``rules`` (fallback rules in order), ``top_missing`` and ``progress``
+        (see :func:`nlptransfer.vectors.coverage.coverage_report`).
 
         Example:
             >>> from nlptransfer import load_vectors
@@ -278,9 +441,20 @@ class Vectors:
             >>> report.covered_tokens, report.tokens, report.rule_tokens["lower"]
             (2, 3, 1)
         """
-        from nlptransfer.vectors.coverage import coverage_report
+        return coverage_report(self.lookup(), data, source=self.source, **options)
 
-        return coverage_report(self, data, **options)
+    def describe(self, sample: int = 8) -> VectorsDescription:
+        """Format, size, load time, the first ``sample`` words and row-norm statistics.
+
+        Example:
+            >>> import numpy as np
+            >>> d = Vectors(["a", "b"], np.array([[3, 4], [0, 1]], np.float32)).describe()
+            >>> d.words, d.dim, d.memory_bytes, d.sample, d.norm.max
+            (2, 2, 16, ['a', 'b'], 5.0)
+        """
+        return describe_vectors(
+            self.words, self.matrix, self.meta, subwords=self.has_subwords, sample=sample
+        )
 
     # -- provenance -------------------------------------------------------------------------
     def source_checksum(self) -> str | None:

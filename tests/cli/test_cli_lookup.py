@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from nlptransfer import load_vectors
 from nlptransfer.cli.main import app
-from nlptransfer.vectors.evaluate import benchmark_file
+from nlptransfer.vectors.intrinsic import benchmark_file
 from tests.conftest import gensim_data
 
 runner = CliRunner()

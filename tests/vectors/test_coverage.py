@@ -1,22 +1,15 @@
-"""Coverage reports on real datasets and vectors, and the fallback rules behind them."""
+"""Coverage reports on real datasets and vectors."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
 
-import numpy as np
 import pytest
 
-from nlptransfer import Vectors, load_vectors
-from nlptransfer.vectors.coverage import (
-    DEFAULT_RULES,
-    SUBWORD_ROW,
-    CoverageReport,
-    coverage_report,
-    get_rules,
-    resolve,
-)
+from nlptransfer import load_vectors
+from nlptransfer.vectors.coverage import CoverageReport, coverage_report
+from nlptransfer.vectors.fallback import DEFAULT_RULES, Lookup
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +24,7 @@ def sst2_tokens(shared_file):
 
 
 def test_sst2_coverage_by_glove_adds_up(glove, sst2_tokens):
-    report = coverage_report(glove, sst2_tokens, top_missing=10)
+    report = glove.coverage(sst2_tokens, top_missing=10)
     counts = Counter(t for tokens in sst2_tokens for t in tokens)
     exact_types = [w for w in counts if w in glove]
     assert report.types == len(counts) and report.tokens == sum(counts.values())
@@ -48,68 +41,32 @@ def test_sst2_coverage_by_glove_adds_up(glove, sst2_tokens):
     assert [c for _, c in report.missing] == sorted((c for _, c in report.missing), reverse=True)
 
 
-def test_each_word_is_credited_to_the_first_rule_that_finds_it():
-    words = ["the", "movie", "##", "(", "straße", "fine", "1/2"]
-    v = Vectors(words, np.eye(len(words), dtype=np.float32))
-    tokens = ["the", "The", "THE", "Movie", "42", "-LRB-", "STRASSE", "ﬁne", "１９", "1\\/2", "zz"]
-    resolution = resolve(v, tokens)
-    assert resolution.rules == [
-        "exact",
-        "lower",
-        "lower",
-        "lower",
-        "digits",  # 42 -> ## (word2vec's convention)
-        "ptb",  # -LRB- -> (
-        "casefold",  # STRASSE ~ straße
-        "casefold",  # NFKC turns the ligature into "fine"
-        "digits",  # NFKC gives "19", absent; full-width digits are digits: "##"
-        "ptb",  # 1\/2 -> 1/2
-        None,
-    ]
-    assert resolution.rows[:8].tolist() == [0, 0, 0, 1, 2, 3, 4, 5]
-    assert resolution.found.tolist() == [r is not None for r in resolution.rules]
-
-
-def test_rule_order_is_the_callers(glove):
-    only_exact = coverage_report(glove, Counter({"Movie": 3, "movie": 1}), rules=["exact"])
-    assert only_exact.rule_tokens == {"exact": 1} and only_exact.missing == [("Movie", 3)]
-    casefold_first = resolve(glove, ["Movie"], rules=["exact", "casefold", "lower"])
-    assert casefold_first.rules == ["casefold"]
-    with pytest.raises(ValueError, match="fallback rules among"):
-        get_rules(["exact", "soundex"])
-    with pytest.raises(ValueError, match="once"):
-        get_rules(["exact", "exact"])
-
-
-def test_fasttext_subwords_cover_unseen_words(shared_file):
+def test_fasttext_subwords_count_as_covered(shared_file):
     ft = load_vectors(shared_file("vectors/lid.176.ftz"))
-    assert ft.has_subwords
-    resolution = resolve(ft, ["xqzwvbrtl", "</s>"])
-    # a made-up word still has n-grams in the model; "</s>" never gets n-grams
-    assert resolution.rows.tolist() == [SUBWORD_ROW, ft.index("</s>")]
-    report = coverage_report(ft, [["xqzwvbrtl"]])
+    report = ft.coverage([["xqzwvbrtl"]])
     assert report.rule_types["subword"] == 1 and report.token_coverage == 1.0
-    no_subwords = coverage_report(
-        ft, [["xqzwvbrtl"]], rules=[r for r in DEFAULT_RULES if r != "subword"]
-    )
+    no_subwords = ft.coverage([["xqzwvbrtl"]], rules=[r for r in DEFAULT_RULES if r != "subword"])
     assert no_subwords.missing == [("xqzwvbrtl", 1)]
+
+
+def test_the_report_function_works_on_a_plain_lookup():
+    report = coverage_report(Lookup.of_words(["a", "b"]), Counter({"A": 2, "c": 1}), source="ab")
+    assert report.rule_of == {"A": "lower"} and report.missing == [("c", 1)]
+    assert report.tokens == 3 and report.vectors == "ab"
 
 
 def test_counter_and_token_lists_give_the_same_report(glove, sst2_tokens):
     counts = Counter(t for tokens in sst2_tokens[:500] for t in tokens)
-    assert (
-        coverage_report(glove, counts).to_dict()
-        == coverage_report(glove, sst2_tokens[:500]).to_dict()
-    )
+    assert glove.coverage(counts).to_dict() == glove.coverage(sst2_tokens[:500]).to_dict()
 
 
 def test_strings_instead_of_token_lists_are_refused(glove):
     with pytest.raises(TypeError, match="expected an iterable of token lists"):
-        coverage_report(glove, ["a whole sentence", "another one"])
+        glove.coverage(["a whole sentence", "another one"])
 
 
 def test_report_serialises_and_prints(glove):
-    report = coverage_report(glove, [["Good", "movie", "qqqzx", "qqqzx"]])
+    report = glove.coverage([["Good", "movie", "qqqzx", "qqqzx"]])
     data = json.loads(report.to_json())
     assert data["rules"]["lower"] == {"types": 1, "tokens": 1}
     assert data["missing"] == [{"word": "qqqzx", "count": 2}]
@@ -122,7 +79,7 @@ def test_report_serialises_and_prints(glove):
 
 
 def test_empty_data_is_fully_covered(glove):
-    report = coverage_report(glove, [])
+    report = glove.coverage([])
     assert report.tokens == 0 and report.token_coverage == 1.0 and report.missing == []
 
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from nlptransfer import build_matrix, load_vectors
-from nlptransfer.errors import NLPTransferError
-from nlptransfer.vectors.coverage import coverage_report
+from nlptransfer.errors import NLPTransferError, UnknownNameError
 from nlptransfer.vectors.oov import (
     KIM_UNIFORM_SCALE,
+    OOV_POLICIES,
     NormalPolicy,
     UniformPolicy,
     get_policy,
@@ -46,7 +46,7 @@ def test_found_rows_are_the_pretrained_rows_and_the_rest_follow_the_policy(glove
             assert np.abs(matrix[i]).max() <= KIM_UNIFORM_SCALE and matrix[i].any()
     assert matrix[words.index("-lrb-")].tolist() == glove["("].tolist()
     # the report is the coverage report of the same words and counts
-    assert report.to_dict() == coverage_report(glove, sst2_counts).to_dict()
+    assert report.to_dict() == glove.coverage(sst2_counts).to_dict()
 
 
 def test_same_seed_same_matrix_other_seed_other_rows(glove):
@@ -117,7 +117,19 @@ def test_policies_by_name_dict_or_object():
         "scale": 0.1,
         "reference": "found",
     }
-    with pytest.raises(ValueError, match="OOV policy among"):
+    with pytest.raises(UnknownNameError, match="unknown OOV policy 'gaussian'") as caught:
         get_policy("gaussian")
+    assert isinstance(caught.value, ValueError)
+    with pytest.raises(UnknownNameError, match="did you mean 'normal'"):
+        get_policy({"name": "normol"})
+    with pytest.raises(ValueError, match="OOV policy name"):
+        get_policy({"scale": 0.1})
     with pytest.raises(ValueError, match="bad options"):
         get_policy("zero", scale=2)
+
+
+def test_policies_are_named_in_the_registry():
+    assert OOV_POLICIES.names() == ("zero", "uniform", "normal", "subword")
+    for name in OOV_POLICIES.names():
+        assert OOV_POLICIES.get(name).name == name  # the class says its registered name
+    assert get_policy("Uniform") == UniformPolicy()  # names are case-insensitive

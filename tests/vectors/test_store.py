@@ -75,3 +75,59 @@ def test_fasttext_vector_for_unknown_words(shared_file):
         np.testing.assert_allclose(
             ours.vector(word), theirs.get_word_vector(word), rtol=1e-5, atol=1e-6
         )
+
+
+def test_unit_matrix_is_cached_read_only_and_works_on_a_memmap(tmp_path):
+    source = load_vectors(gensim_data("lee_fasttext.vec"))
+    stored = load_vectors(source.save(tmp_path / "lee"))  # memory-mapped, read-only
+    assert isinstance(stored.matrix, np.memmap) and not stored.matrix.flags.writeable
+    unit = stored.unit_matrix()
+    assert unit is stored.unit_matrix() and not unit.flags.writeable
+    np.testing.assert_allclose(np.linalg.norm(unit, axis=1), 1.0, rtol=1e-6)
+    assert stored.nearest(["police"], k=5) == source.nearest(["police"], k=5)
+    replaced = np.array(stored.matrix)
+    replaced[stored.index("police")] *= -1
+    stored.matrix = replaced  # a new matrix invalidates the cache
+    assert stored.unit_matrix() is not unit
+    assert stored.similarity("police", "police") == pytest.approx(1.0)
+
+
+def test_caches_are_declared_attributes_and_clear_caches_forgets_them():
+    v = Vectors(["Cat", "dog", "zero"], np.array([[3, 4], [0, 2], [0, 0]], np.float32))
+    declared = set(vars(v))
+    v.nearest(["dog"], k=1)
+    v.coverage([["CAT", "dog", "ｄｏｇ"]])
+    v.analogy("Cat", "dog", "zero", k=1)
+    # searching and resolving fill the declared caches, and add nothing under other names
+    assert set(vars(v)) == declared
+    assert v._unit_cache is not None and v._folded_cache is not None and v._index is not None
+    unit, folded = v.unit_matrix(), v.folded_index()
+    assert v.unit_matrix() is unit and v.folded_index() is folded
+    v.matrix[0] = [0, -1]  # edited in place: the cache cannot see it
+    assert v.unit_matrix().tolist()[0] == pytest.approx([0.6, 0.8])
+    v.clear_caches()
+    assert v._unit_cache is None and v._folded_cache is None and v._index is None
+    assert v.unit_matrix().tolist()[0] == [0.0, -1.0]
+    v.words.append("CAT")  # grown in place: the folded index sees the new length
+    v.matrix = np.vstack([v.matrix, [[1, 1]]]).astype(np.float32)
+    v.clear_caches()
+    assert v.folded_index() is not folded and v.index("CAT") == 3
+    assert v.folded_index()["cat"] == 0  # the first row wins
+
+
+def test_describe_gives_what_vectors_info_prints(tmp_path):
+    source = load_vectors(gensim_data("test_glove.txt"))
+    stored = load_vectors(source.save(tmp_path / "tiny"))
+    facts = stored.describe(sample=3)
+    assert facts.words == len(source) and facts.dim == 50 and facts.sample == source.words[:3]
+    assert facts.format == "native" and facts.source_format == "glove"
+    assert facts.memory_mapped and facts.memory_bytes == source.matrix.nbytes
+    assert facts.disk_bytes == sum(f.stat().st_size for f in (tmp_path / "tiny.ntv").iterdir())
+    norms = np.linalg.norm(source.matrix, axis=1)
+    assert facts.norm.max == pytest.approx(float(norms.max()))
+    assert facts.norm.mean == pytest.approx(float(norms.mean()))
+    assert facts.norm.std == pytest.approx(float(norms.std()))
+    data = facts.to_dict()
+    assert data["norm"]["min"] == pytest.approx(float(norms.min())) and not data["subwords"]
+    empty = Vectors([], np.zeros((0, 4), np.float32)).describe()
+    assert empty.words == 0 and empty.norm.max == 0.0 and empty.disk_bytes is None

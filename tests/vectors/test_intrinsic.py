@@ -7,9 +7,9 @@ import locale
 import numpy as np
 import pytest
 
-from nlptransfer import Vectors, evaluate, load_vectors
+from nlptransfer import Vectors, intrinsic, load_vectors
 from nlptransfer.errors import DatasetError
-from nlptransfer.vectors.evaluate import analogies, benchmark_file, word_similarity
+from nlptransfer.vectors.intrinsic import analogies, benchmark_file, word_similarity
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_full_google_analogies_with_gensim_defaults(glove):
 
     Recorded with ``glove.to_gensim().evaluate_word_analogies(datapath("questions-words.txt"))``.
     """
-    result = evaluate.analogies(glove, benchmark_file("questions-words.txt"))
+    result = intrinsic.analogies(glove, benchmark_file("questions-words.txt"))
     expected = {
         "capital-common-countries": (401, 506),
         "capital-world": (3099, 4524),
@@ -179,3 +179,11 @@ def test_results_serialise(glove, question_sample):
     assert data["sections"][0]["section"] == "capital-common-countries"
     pairs = word_similarity(glove, benchmark_file("wordsim353.tsv"), restrict_vocab=5000)
     assert json.loads(pairs.to_json())["oov"] == pairs.oov > 0
+
+
+def test_the_public_module_is_intrinsic_not_evaluate():
+    import nlptransfer
+
+    assert intrinsic.word_similarity is word_similarity and intrinsic.analogies is analogies
+    assert "intrinsic" in nlptransfer.__all__ and "evaluate" not in nlptransfer.__all__
+    assert not hasattr(nlptransfer, "evaluate")

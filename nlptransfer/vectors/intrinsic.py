@@ -42,15 +42,13 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from nlptransfer._util.errors import DatasetError
-from nlptransfer.vectors.similarity import ANALOGY_METHODS, AnalogyMethod, analogy_rows
-
-if TYPE_CHECKING:
-    from nlptransfer.vectors.store import Vectors
+from nlptransfer.vectors.analogy import AnalogyMethod, analogy_rows, check_method
+from nlptransfer.vectors.store import Vectors
 
 logger = logging.getLogger(__name__)
 
@@ -447,8 +445,7 @@ def analogies(
         >>> round(r.accuracy, 4), r.section("family").n_correct
         (0.5853, 173)
     """
-    if method not in ANALOGY_METHODS:
-        raise ValueError(f"expected method one of {ANALOGY_METHODS}, got {method!r}")
+    check_method(method)
     fold_word = folder(case_insensitive, fold)
     vocab = folded_vocab(vectors, restrict_vocab, fold_word)
     parsed, skipped = read_analogies(path, fold_word, encoding)
@@ -461,7 +458,9 @@ def analogies(
     ]
     rows = np.array([[vocab[w] for w in q[:3]] for q in known], dtype=np.int64).reshape(-1, 3)
     predictions = iter(
-        analogy_rows(vectors, rows, ANALOGY_TOPN, method=method, restrict_vocab=restrict_vocab)
+        analogy_rows(
+            vectors.unit_matrix(), rows, ANALOGY_TOPN, method=method, restrict_vocab=restrict_vocab
+        )
     )
     oov = 0
     for section, (_, questions) in zip(sections, parsed, strict=True):
@@ -483,12 +482,11 @@ def analogies(
         correct=list(itertools.chain.from_iterable(s.correct for s in sections)),
         incorrect=list(itertools.chain.from_iterable(s.incorrect for s in sections)),
     )
-    questions = sum(len(q) for _, q in parsed)
     result = AnalogyResult(
         path=str(path),
         sections=sections,
         total=total,
-        questions=questions,
+        questions=sum(len(q) for _, q in parsed),
         oov=oov,
         method=method,
         restrict_vocab=restrict_vocab,

@@ -1,0 +1,49 @@
+"""The array top-k engine: exact, with ties ordered by row, on every path through the merge."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlptransfer.vectors import topk
+
+
+def test_top_k_equals_a_full_sort_with_ties(monkeypatch):
+    rng = np.random.default_rng(0)
+    # rounded scores give many exact ties; the full sort orders them by row
+    scores = np.round(rng.standard_normal((37, 1000)), 1).astype(np.float32)
+    for chunk, elements, want in [(64, 256, 5), (1000, 1 << 20, 12), (7, 50, 30), (300, 900, 1)]:
+        monkeypatch.setattr(topk, "CHUNK_ROWS", chunk)
+        monkeypatch.setattr(topk, "QUERY_BLOCK_ELEMENTS", elements)
+        got_scores, got_rows = topk.top_k(lambda r, q: scores[q, r].T, 37, 1000, want)
+        for i in range(37):
+            order = np.lexsort((np.arange(1000), -scores[i]))[:want]
+            assert got_rows[i].tolist() == order.tolist(), (chunk, elements, want, i)
+            np.testing.assert_array_equal(got_scores[i], scores[i, order])
+
+
+def test_top_k_all_scores_equal_keeps_the_first_rows(monkeypatch):
+    # every score ties: whichever path a block takes, the earliest rows must win
+    scores = np.zeros((6, 500), np.float32)
+    for chunk, elements in [(7, 42), (100, 600), (500, 1 << 20)]:
+        monkeypatch.setattr(topk, "CHUNK_ROWS", chunk)
+        monkeypatch.setattr(topk, "QUERY_BLOCK_ELEMENTS", elements)
+        _, rows = topk.top_k(lambda r, q: scores[q, r].T, 6, 500, 9)
+        assert rows.tolist() == [list(range(9))] * 6, (chunk, elements)
+
+
+def test_ranked_hits_skip_banned_rows_and_placeholders():
+    scores = np.array([[0.9, 0.8, 0.7, 0.0], [0.5, 0.4, -np.inf, -np.inf]], np.float32)
+    rows = np.array([[3, 1, 2, 0], [1, 0, -1, -1]])
+    hits = topk.ranked_hits(scores, rows, [{3}, set()], 2)
+    assert [[r for r, _ in h] for h in hits] == [[1, 2], [1, 0]]
+
+
+def test_unit_matrix_of_is_read_only_with_zero_rows_left_zero(monkeypatch):
+    monkeypatch.setattr(topk, "NORMALISE_ROWS", 2)  # several chunks
+    matrix = np.array([[3, 4], [0, 0], [0, 5], [1, 0], [2, 0]], np.float32)
+    unit = topk.unit_matrix_of(matrix)
+    assert not unit.flags.writeable
+    np.testing.assert_allclose(unit, [[0.6, 0.8], [0, 0], [0, 1], [1, 0], [1, 0]])
+    with pytest.raises(ValueError, match="restrict_vocab"):
+        topk.rows_searched(5, -1)
