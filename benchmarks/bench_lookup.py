@@ -254,7 +254,7 @@ def markdown(results: dict[str, Any]) -> str:
         a = results["analogies"]
         lines.append(
             f"| Google analogies, {a['questions']:,} questions, restrict_vocab="
-            f"{a['restrict_vocab']:,} (`evaluate.analogies` vs `evaluate_word_analogies`) | "
+            f"{a['restrict_vocab']:,} (`intrinsic.analogies` vs `evaluate_word_analogies`) | "
             f"default BLAS threads | {a['wall']['ours']:.1f} | {a['wall']['gensim']:.1f} | "
             f"{a['wall']['gensim'] / a['wall']['ours']:.1f}x | for information | |"
         )
