@@ -9,7 +9,10 @@ Example:
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 #: Where a grid's runs execute: this machine (in process or a process pool) or a Ray cluster.
-EXECUTORS = ("local", "ray")
+Executor = Literal["local", "ray"]
+EXECUTORS: tuple[str, ...] = get_args(Executor)
 #: What ``--only KEY=VALUE`` can select runs by (see :func:`nlptransfer.bench.grid.select_runs`).
 SELECTOR_KEYS = ("dataset", "vectors", "model", "mode", "seed", "fold", "fraction")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from nlptransfer.bench.names import EXECUTORS, SELECTOR_KEYS
+from nlptransfer.bench.names import SELECTOR_KEYS, Executor
 from nlptransfer.cli.console import console
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def bench(
         None, "--out", "-o", help="Results folder (default: runs/<config name>)."
     ),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Runs at a time."),
-    executor: str = typer.Option("local", help=f"One of: {', '.join(EXECUTORS)}."),
+    executor: Executor = typer.Option("local", help="Where the runs execute."),
     address: str | None = typer.Option(None, help="Ray cluster address (auto, ray://host:port)."),
     resume: bool = typer.Option(
         True, "--resume/--no-resume", help="Skip runs already in the folder."
@@ -45,8 +45,6 @@ def bench(
     from nlptransfer.bench.runner import check_inputs, run_grid
     from nlptransfer.bench.schema import load_bench_config
 
-    if executor not in EXECUTORS:
-        raise typer.BadParameter(f"expected one of {', '.join(EXECUTORS)}", param_hint="--executor")
     cfg = load_bench_config(config)
     runs = expand_grid(cfg)
     total = len(runs)

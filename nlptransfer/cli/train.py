@@ -116,21 +116,18 @@ def predict(
     text: list[str] | None = typer.Option(
         None, "--text", "-t", help="A text to classify (repeatable)."
     ),
-    file: Path | None = typer.Option(None, "--file", "-f", help="A file with one text a line."),
+    file: Path | None = typer.Option(
+        None, "--file", "-f", help="A file with one text a line (plain, .gz, .bz2 or .xz)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="One JSON object a line."),
 ) -> None:
     """Classify texts: one line per input with the label and its probability."""
+    from nlptransfer.data.texts import read_texts
     from nlptransfer.train.model_folder import load_classifier
 
-    texts = list(text or [])
-    if file is not None:
-        texts += [
-            line.rstrip("\n")
-            for line in file.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-    if not texts:
+    if not text and file is None:
         raise typer.BadParameter("give --text or --file", param_hint="--text")
+    texts = list(text or []) + (read_texts(file, "lines") if file is not None else [])
     pipeline = load_classifier(folder)
     for source, p in zip(texts, pipeline.predict(texts), strict=True):
         if as_json:
@@ -161,24 +158,22 @@ def evaluate(
     """Accuracy, macro-F1 and the confusion matrix of a trained model on labelled data."""
     from nlptransfer.data import load_dataset
     from nlptransfer.data.dataset import read_labelled_file
-    from nlptransfer.train.metrics import classification_metrics
     from nlptransfer.train.model_folder import load_classifier
 
+    if test_file is None and not dataset:
+        raise typer.BadParameter("give --dataset or --test-file", param_hint="--dataset")
     pipeline = load_classifier(folder)
     names = pipeline.label_names
     if test_file is not None:
         texts, labels = read_labelled_file(test_file, names)
-    elif dataset:
+    else:
         split = load_dataset(dataset, **({"fold": fold} if fold is not None else {}))["test"]
         if list(split.features["label"].names) != names:
             raise typer.BadParameter(
                 f"the dataset's labels {split.features['label'].names} differ from the model's {names}"
             )
         texts, labels = split["text"], split["label"]
-    else:
-        raise typer.BadParameter("give --dataset or --test-file", param_hint="--dataset")
-    probs = pipeline.predict_proba(texts)
-    metrics = classification_metrics(labels, probs.argmax(axis=1).tolist(), len(names))
+    metrics = pipeline.evaluate(texts, labels)
     if as_json:
         typer.echo(json.dumps(metrics, indent=2))
         return

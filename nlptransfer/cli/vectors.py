@@ -128,4 +128,9 @@ def _word_list(path: Path) -> list[str]:
         raise typer.BadParameter(
             f"{path} is not UTF-8 (byte offset {exc.start})", param_hint="--vocab"
         ) from None
-    return [line for line in lines if line.strip()]
+    words = [line for line in lines if line.strip()]
+    if not words:
+        raise typer.BadParameter(
+            f"expected words in {path}, one a line, found none", param_hint="--vocab"
+        )
+    return words

@@ -7,7 +7,6 @@ module registers them. Each prints a table, or JSON with ``--json``.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,14 +16,15 @@ from rich.table import Table
 
 from nlptransfer.cli.console import console
 from nlptransfer.cli.vectors import SOURCE_HELP, _load, app
-from nlptransfer.vectors.analogy import ANALOGY_METHODS
+from nlptransfer.data.texts import TEXT_FORMATS, read_texts
+from nlptransfer.vectors.analogy import AnalogyMethod
 from nlptransfer.vectors.coverage import CoverageReport
 from nlptransfer.vectors.fallback import DEFAULT_RULES, FALLBACK_RULES
 from nlptransfer.vectors.intrinsic import (
     BENCHMARK_FILES,
     DEFAULT_RESTRICT_VOCAB,
-    FOLDS,
     AnalogyResult,
+    Fold,
     WordSimilarityResult,
     analogies,
     benchmark_file,
@@ -34,9 +34,6 @@ from nlptransfer.vectors.intrinsic import (
 FORMAT_HELP = "Override format detection of the vectors."
 PICKLE_HELP = "Allow gensim pickle files (trusted only)."
 JSON_HELP = "Print JSON."
-#: Input formats of ``coverage``: one text a line, or a labelled file read by nlptransfer.data.
-INPUT_FORMATS = ("lines", "kim", "csv", "tsv", "jsonl", "parquet")
-_KIM_LINE = re.compile(r"-?\d+\s+\S")
 
 
 def _echo_json(payload: Any) -> None:
@@ -122,7 +119,7 @@ def analogy(
     b: str = typer.Argument(..., help="B"),
     c: str = typer.Argument(..., help="C"),
     k: int = typer.Option(5, "-k", "--k", min=1, help="Answers to show."),
-    method: str = typer.Option("3cosadd", help=f"One of: {', '.join(ANALOGY_METHODS)}."),
+    method: AnalogyMethod = typer.Option("3cosadd", help="How answers are scored."),
     restrict_vocab: int | None = typer.Option(
         None, "--restrict-vocab", min=1, help="Answer only among the first N words."
     ),
@@ -131,10 +128,6 @@ def analogy(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """A is to B as C is to what? (3CosAdd or 3CosMul; A, B and C are never answers.)"""
-    if method not in ANALOGY_METHODS:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(ANALOGY_METHODS)}, got {method!r}", param_hint="--method"
-        )
     vectors = _load(source, format, allow_pickle)
     hits = vectors.analogy(a, b, c, k, method=method, restrict_vocab=restrict_vocab)
     if as_json:
@@ -182,9 +175,9 @@ def evaluate(
     restrict_vocab: int = typer.Option(
         DEFAULT_RESTRICT_VOCAB, "--restrict-vocab", min=1, help="Use the first N words only."
     ),
-    fold: str = typer.Option("upper", help=f"Case folding: {', '.join(FOLDS)} (all locale-free)."),
+    fold: Fold = typer.Option("upper", help="Case folding (all locale-free)."),
     case_sensitive: bool = typer.Option(False, help="Compare words exactly, without folding."),
-    method: str = typer.Option("3cosadd", help=f"Analogy method: {', '.join(ANALOGY_METHODS)}."),
+    method: AnalogyMethod = typer.Option("3cosadd", help="Analogy method."),
     dummy4unknown: bool = typer.Option(
         False, help="Score out-of-vocabulary pairs 0 / questions wrong instead of skipping them."
     ),
@@ -197,14 +190,6 @@ def evaluate(
     With no --pairs and no --analogies, runs the standard files gensim ships:
     WordSim-353, SimLex-999 and Google's questions-words.txt.
     """
-    if fold not in FOLDS:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(FOLDS)}, got {fold!r}", param_hint="--fold"
-        )
-    if method not in ANALOGY_METHODS:
-        raise typer.BadParameter(
-            f"expected one of {ANALOGY_METHODS}, got {method!r}", param_hint="--method"
-        )
     if not pairs and not analogy_files:
         pairs = [benchmark_file(name) for name in BENCHMARK_FILES[:2]]
         analogy_files = [benchmark_file(BENCHMARK_FILES[2])]
@@ -230,53 +215,6 @@ def evaluate(
         console.print(_similarity_table(similarities))
     for result in solved:
         console.print(_analogy_table(result))
-
-
-def _input_format(path: Path) -> str:
-    """``kim`` for ``LABEL TEXT`` lines, ``csv``/``tsv``/``jsonl``/``parquet`` by extension,
-    else ``lines``."""
-    from nlptransfer.data.encoding import read_bytes
-
-    name = path.name.lower()
-    for suffix in (".gz", ".bz2", ".xz"):
-        name = name.removesuffix(suffix)
-    for fmt, extensions in {
-        "csv": (".csv",),
-        "tsv": (".tsv", ".tab"),
-        "jsonl": (".jsonl", ".ndjson"),
-        "parquet": (".parquet", ".pq"),
-    }.items():
-        if name.endswith(extensions):
-            return fmt
-    head = read_bytes(path, 65536).decode("utf-8", errors="replace").lstrip("\ufeff")
-    first = next((line for line in head.splitlines() if line.strip()), "")
-    return "kim" if _KIM_LINE.match(first) else "lines"
-
-
-def read_texts(
-    path: Path, input_format: str | None = None, text_column: str | None = None
-) -> list[str]:
-    """The texts of a data file: one a line (``lines``) or a labelled file's text column.
-
-    Lines are decoded as UTF-8 with a Latin-1 fallback (Kim's MR and Subj files are Latin-1).
-    """
-    from nlptransfer.data.encoding import decode_lines, read_bytes
-    from nlptransfer.data.readers import read_split
-
-    if not path.is_file():
-        raise typer.BadParameter(
-            f"expected a data file, found no file at {path}", param_hint="DATA"
-        )
-    input_format = input_format or _input_format(path)
-    if input_format not in INPUT_FORMATS:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(INPUT_FORMATS)}, got {input_format!r}",
-            param_hint="--input-format",
-        )
-    if input_format == "lines":
-        lines, _ = decode_lines(read_bytes(path), path)
-        return [line for line in lines if line.strip()]
-    return list(read_split(path, format=input_format, text_column=text_column).texts)
 
 
 def _coverage_table(report: CoverageReport, title: str) -> Table:
@@ -321,7 +259,7 @@ def coverage(
     input_format: str | None = typer.Option(
         None,
         "--input-format",
-        help=f"One of: {', '.join(INPUT_FORMATS)} (default: detected; 'LABEL TEXT' lines are kim).",
+        help=f"One of: {', '.join(TEXT_FORMATS)} (default: detected; 'LABEL TEXT' lines are kim).",
     ),
     text_column: str | None = typer.Option(None, help="Text column of a CSV/TSV/JSONL file."),
     tokenizer: str = typer.Option("whitespace", help="whitespace, spacy or regex."),
@@ -343,7 +281,7 @@ def coverage(
             f"expected rules among {', '.join(FALLBACK_RULES)}, got {', '.join(unknown_rules)}",
             param_hint="--rules",
         )
-    texts = read_texts(data, input_format, text_column)
+    texts = read_texts(data, input_format, text_column=text_column)
     tokenize = get_tokenizer(tokenizer)
     counts: Counter = Counter()
     for tokens in tokenize.tokenize_batch(texts):

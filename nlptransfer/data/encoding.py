@@ -28,9 +28,12 @@ import bz2
 import gzip
 import logging
 import lzma
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from nlptransfer._util.errors import DatasetError
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +58,22 @@ def _opener(path: str | Path) -> Callable[..., Any]:
 
 
 def read_bytes(path: str | Path, limit: int = -1) -> bytes:
-    """The content of ``path`` (``limit`` bytes at most), decompressed if gzip, bzip2 or xz."""
-    with _opener(path)(path, "rb") as handle:
-        return handle.read(limit)
+    """The content of ``path`` (``limit`` bytes at most), decompressed if gzip, bzip2 or xz.
+
+    Raises:
+        DatasetError: the compressed data is truncated or corrupt; the message names the file.
+    """
+    opener = _opener(path)
+    with opener(path, "rb") as handle:
+        try:
+            return handle.read(limit)
+        except (EOFError, OSError, zlib.error, lzma.LZMAError) as error:
+            if opener is open:
+                raise
+            raise DatasetError(
+                f"{path}: expected complete compressed data, found a truncated or corrupt "
+                f"file ({error})"
+            ) from error
 
 
 def split_lines(data: bytes) -> list[bytes]:

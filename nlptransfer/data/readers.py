@@ -94,10 +94,31 @@ _EXTENSIONS = {
     ".all": "kim",
 }
 _COMPRESSION = (".gz", ".bz2", ".xz")
-_KIM_LINE = re.compile(r"-?\d+\s+\S")
+#: A line in Kim's ``LABEL TEXT`` format: an integer label, whitespace, then text.
+KIM_LINE = re.compile(r"-?\d+\s+\S")
 
 #: Files larger than this (decompressed) show a progress bar while their rows are parsed.
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024
+
+
+def format_from_name(path: str | Path) -> str | None:
+    """The format ``path``'s extension names (compression suffix ignored), or ``None``.
+
+    Example:
+        >>> format_from_name("train.tsv.gz"), format_from_name("rt-polarity.all")
+        ('tsv', 'kim')
+        >>> format_from_name("README") is None
+        True
+    """
+    return _EXTENSIONS.get(_extension(path))
+
+
+def _extension(path: str | Path) -> str:
+    name = Path(path).name.lower()
+    for suffix in _COMPRESSION:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return os.path.splitext(name)[1]
 
 
 def detect_file_format(path: str | Path) -> str:
@@ -111,11 +132,7 @@ def detect_file_format(path: str | Path) -> str:
         DatasetError: neither the extension nor the first line tells the format.
     """
     path = Path(path)
-    name = path.name.lower()
-    for suffix in _COMPRESSION:
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-    extension = os.path.splitext(name)[1]
+    extension = _extension(path)
     if extension in _EXTENSIONS:
         return _EXTENSIONS[extension]
     with open(path, "rb") as handle:
@@ -127,7 +144,7 @@ def detect_file_format(path: str | Path) -> str:
         return "jsonl"
     if "\t" in first:
         return "tsv"
-    if _KIM_LINE.match(first):
+    if KIM_LINE.match(first):
         return "kim"
     if "," in first:
         return "csv"

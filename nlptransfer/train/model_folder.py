@@ -23,12 +23,13 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from nlptransfer._util.errors import NLPTransferError
+from nlptransfer._util.errors import DatasetError, NLPTransferError
 from nlptransfer._util.files import atomic_directory
 from nlptransfer.nn.classifiers import TextClassifier, build_classifier
 from nlptransfer.nn.embedding import LAYER_OPTIONS, PretrainedEmbedding
 from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
 from nlptransfer.text.vocab import Vocab
+from nlptransfer.train.metrics import classification_metrics
 from nlptransfer.train.trainer import DEFAULT_LR
 
 FOLDER_FORMAT = "nlptransfer-classifier"
@@ -101,6 +102,64 @@ class TextClassifierPipeline:
                     probabilities={n: float(p) for n, p in zip(self.label_names, row, strict=True)},
                 )
             )
+        return out
+
+    def evaluate(
+        self, texts: Sequence[str], labels: Sequence[int] | Sequence[str], batch_size: int = 256
+    ) -> dict[str, Any]:
+        """Accuracy, macro-F1, per-class F1 and the confusion matrix on labelled texts.
+
+        Args:
+            texts: the texts.
+            labels: their gold labels, as class ids or as names among :attr:`label_names`.
+            batch_size: texts scored at a time.
+
+        Returns:
+            :func:`~nlptransfer.train.metrics.classification_metrics`' JSON-ready dict;
+            rows of the confusion matrix are gold labels, columns predictions, both in the
+            order of :attr:`label_names`.
+
+        Raises:
+            DatasetError: texts and labels differ in number, or a label is not the model's.
+
+        Example:
+            >>> from nlptransfer.nn.classifiers import build_classifier
+            >>> from nlptransfer.nn.embedding import PretrainedEmbedding
+            >>> from nlptransfer.text.tokenize import get_tokenizer
+            >>> vocab = Vocab.build([["good"], ["bad"]])
+            >>> rows = len(vocab)
+            >>> embedding = PretrainedEmbedding(
+            ...     np.zeros((rows, 4), np.float32), np.zeros(rows, bool), mode="random")
+            >>> pipeline = TextClassifierPipeline(
+            ...     get_tokenizer("whitespace"), vocab, build_classifier("nbow", embedding, 2),
+            ...     ["negative", "positive"])
+            >>> metrics = pipeline.evaluate(["good", "bad", "good"], ["positive", "negative", 1])
+            >>> metrics["examples"], len(metrics["confusion_matrix"])
+            (3, 2)
+        """
+        gold = self._label_ids(labels)
+        if len(gold) != len(texts):
+            raise DatasetError(f"expected a label for each of {len(texts)} texts, got {len(gold)}")
+        predicted = self.predict_proba(list(texts), batch_size=batch_size).argmax(axis=1)
+        return classification_metrics(gold, predicted.tolist(), len(self.label_names))
+
+    def _label_ids(self, labels: Sequence[int] | Sequence[str]) -> list[int]:
+        ids = {name: i for i, name in enumerate(self.label_names)}
+        out = []
+        for label in labels:
+            if isinstance(label, str):
+                if label not in ids:
+                    raise DatasetError(
+                        f"label {label!r} is not one of the model's labels {self.label_names}"
+                    )
+                out.append(ids[label])
+            elif 0 <= int(label) < len(self.label_names):
+                out.append(int(label))
+            else:
+                raise DatasetError(
+                    f"label id {label} is out of range: the model has "
+                    f"{len(self.label_names)} labels {self.label_names}"
+                )
         return out
 
     # -- storage ------------------------------------------------------------------------------

@@ -78,7 +78,8 @@ def test_download_then_list_shows_it_cached(served):
 def test_download_offline_fails_with_the_reason(served, monkeypatch):
     monkeypatch.setenv("NLPTRANSFER_OFFLINE", "1")
     result = runner.invoke(app, ["vectors", "download", "tiny-glove"])
-    assert isinstance(result.exception, OfflineError)
+    assert result.exit_code == 1 and isinstance(result.exception.__cause__, OfflineError)
+    assert "error: offline mode is on" in result.output
     assert served.requests() == []
 
 

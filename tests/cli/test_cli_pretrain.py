@@ -59,8 +59,8 @@ def test_missing_corpus_fails_before_any_work(tmp_path):
     result = runner.invoke(
         app, ["pretrain", "--corpus", str(missing), "--out", str(tmp_path / "x")]
     )
-    assert isinstance(result.exception, CorpusNotFoundError)
-    assert "missing.txt: expected a corpus file, found no such file" in str(result.exception)
+    assert result.exit_code == 1 and isinstance(result.exception.__cause__, CorpusNotFoundError)
+    assert "missing.txt: expected a corpus file, found no such file" in result.output
     assert not list(tmp_path.iterdir())
 
 
