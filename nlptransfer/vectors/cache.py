@@ -93,7 +93,14 @@ def _store_meta(path: Path) -> dict | None:
 
 def store_is_current(entry: CatalogEntry, path: Path) -> bool:
     """True when the store at ``path`` exists and was made from one of ``entry``'s current
-    sources."""
+    sources.
+
+    Example:
+        >>> import tempfile
+        >>> from nlptransfer.vectors.catalog import catalog_entry
+        >>> store_is_current(catalog_entry("glove-6b-100d"), Path(tempfile.mkdtemp()))
+        False
+    """
     meta = _store_meta(path)
     if meta is None:
         return False
@@ -139,7 +146,13 @@ def cached_names() -> list[str]:
 
 
 def offline_error(entry: CatalogEntry) -> OfflineError:
-    """The error for ``entry`` not being cached while offline mode is on: it lists what is."""
+    """The error for ``entry`` not being cached while offline mode is on: it lists what is.
+
+    Example:
+        >>> from nlptransfer.vectors.catalog import catalog_entry
+        >>> print(offline_error(catalog_entry("glove-6b-100d")))  # doctest: +ELLIPSIS
+        offline mode is on (NLPTRANSFER_OFFLINE=1) and 'glove-6b-100d' is not cached in ...
+    """
     cached = cached_names()
     return OfflineError(
         f"offline mode is on (NLPTRANSFER_OFFLINE=1) and {entry.name!r} is not cached in "

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -147,6 +148,9 @@ class VectorFormat:
         return self.write is not None
 
 
+_PACKAGE = "nlptransfer.vectors.formats"
+
+
 def _fold(name: str) -> str:
     return name.strip().lower()
 
@@ -158,14 +162,53 @@ VECTOR_FORMATS: Registry[VectorFormat] = Registry(
 )
 
 
+def _complete_registry() -> Registry[VectorFormat]:
+    """:data:`VECTOR_FORMATS` with every built-in format in it.
+
+    Importing the package :mod:`nlptransfer.vectors.formats` imports the format modules, which
+    register themselves; asking the package makes sure that happened, however this module was
+    imported (pytest's ``importlib`` mode may run a second copy of it for its doctests).
+    """
+    registry: Registry[VectorFormat] = import_module(_PACKAGE).VECTOR_FORMATS
+    return registry
+
+
 def register_format(fmt: VectorFormat) -> VectorFormat:
     """Add ``fmt`` to :data:`VECTOR_FORMATS` under its name and aliases; returns it.
 
+    A format module calls it once, beside its reader; a plugin package may call it too, or
+    name its format in the ``nlptransfer.formats`` entry point group (which registers the name
+    alone, without aliases).
+
+    Running a format module again (``importlib.reload``, IPython's autoreload, pytest's
+    ``importlib`` import mode) registers the same definition again: the first one stays.
+
     Raises:
-        NLPTransferError: the name or an alias is taken.
+        NLPTransferError: the name or an alias is taken by another format.
+
+    Example:
+        >>> def read_mine(path, options): ...
+        >>> register_format(VectorFormat("glove", "my GloVe", read=read_mine))
+        Traceback (most recent call last):
+        ...
+        nlptransfer._util.errors.NLPTransferError: vectors format 'glove' is registered twice
     """
-    VECTOR_FORMATS.register(fmt.name, fmt, aliases=fmt.aliases)
+    registry = _complete_registry()
+    try:
+        registry.register(fmt.name, fmt, aliases=fmt.aliases)
+    except NLPTransferError:
+        if not _same_definition(registry.get(fmt.name), fmt):
+            raise
     return fmt
+
+
+def _same_definition(registered: Any, fmt: VectorFormat) -> bool:
+    """Whether ``fmt`` is the registered format defined again by the same code."""
+    ours, theirs = getattr(registered, "read", None), fmt.read
+    return getattr(registered, "name", None) == fmt.name and (
+        getattr(ours, "__module__", None),
+        getattr(ours, "__qualname__", None),
+    ) == (getattr(theirs, "__module__", None), getattr(theirs, "__qualname__", None))
 
 
 def vector_format(name: str) -> VectorFormat:
@@ -179,9 +222,10 @@ def vector_format(name: str) -> VectorFormat:
         >>> vector_format("ftz").name, vector_format("ftz").writable
         ('fasttext-bin', False)
     """
-    fmt = VECTOR_FORMATS.get(name)
-    if not isinstance(fmt, VectorFormat):
-        source = VECTOR_FORMATS.source(name)
+    registry = _complete_registry()
+    fmt = registry.get(name)
+    if not callable(getattr(fmt, "read", None)):  # duck-typed: this module may run twice
+        source = registry.source(name)
         raise NLPTransferError(
             f"the vectors format {name!r} from {source} is a {type(fmt).__name__}, "
             "not a nlptransfer.vectors.formats.VectorFormat"
@@ -210,12 +254,13 @@ def available_formats() -> list[VectorFormat]:
         >>> [f.name for f in available_formats()][:2]
         ['fasttext-bin', 'gensim']
     """
+    registry = _complete_registry()
     formats = []
-    for name in VECTOR_FORMATS.names():
+    for name in registry.names():
         try:
             formats.append(vector_format(name))
         except (ImportError, AttributeError, NLPTransferError) as exc:
-            if VECTOR_FORMATS.source(name) == "nlptransfer":
+            if registry.source(name) == "nlptransfer":
                 raise
             logger.warning("leaving out the vectors format %r: %s", name, exc)
     return formats
@@ -223,6 +268,11 @@ def available_formats() -> list[VectorFormat]:
 
 def sniffing_order(*, folder: bool) -> list[VectorFormat]:
     """The formats that can recognise a file (or, with ``folder=True``, a folder), in the order
-    they are asked."""
+    they are asked.
+
+    Example:
+        >>> [f.name for f in sniffing_order(folder=False)]
+        ['fasttext-bin', 'gensim', 'word2vec-text', 'word2vec-bin', 'glove']
+    """
     candidates = [f for f in available_formats() if f.sniff is not None and f.folder == folder]
     return sorted(candidates, key=lambda f: f.sniff_order)

@@ -3,6 +3,7 @@ registry, and one installed as a plugin through the ``nlptransfer.formats`` entr
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -102,6 +103,15 @@ def test_without_the_format_its_files_are_not_vectors(tiny_file):
     assert "tiny" not in VECTOR_FORMATS
     with pytest.raises(VectorsFormatError, match="expected a known vectors format"):
         load_vectors(tiny_file)
+
+
+def test_running_a_format_module_again_keeps_its_format():
+    """importlib.reload, IPython's autoreload and pytest's importlib mode run a module again."""
+    from nlptransfer.vectors.formats import gensim_kv
+
+    before = vector_format("gensim")
+    importlib.reload(gensim_kv)
+    assert vector_format("kv") is before  # the first definition stays registered
 
 
 def test_a_name_cannot_be_registered_twice(tiny):
