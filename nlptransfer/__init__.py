@@ -20,7 +20,7 @@ from nlptransfer._util.errors import (
 from nlptransfer._util.lazy import lazy_attributes
 from nlptransfer.text.tokenize import get_tokenizer
 from nlptransfer.text.vocab import Vocab
-from nlptransfer.vectors import Vectors, load_vectors
+from nlptransfer.vectors import Vectors, load_vectors, read_vectors
 from nlptransfer.vectors.coverage import CoverageReport
 from nlptransfer.vectors.oov import build_matrix
 
@@ -58,5 +58,6 @@ __all__ = [
     "get_tokenizer",
     "intrinsic",
     "load_vectors",
+    "read_vectors",
     *_LAZY,
 ]

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from nlptransfer.cli.console import console
 from nlptransfer.vectors import Vectors, load_vectors
-from nlptransfer.vectors.convert import WRITABLE_FORMATS, write_vectors
+from nlptransfer.vectors.convert import writable_formats, write_vectors
 
 app = typer.Typer(help="Inspect, convert and query pretrained word vectors.", no_args_is_help=True)
 
@@ -82,7 +82,7 @@ def info(
 def convert(
     src: str = typer.Argument(..., help=SOURCE_HELP),
     dst: Path = typer.Argument(..., help="Where to write."),
-    to: str = typer.Option("native", "--to", help=f"One of: {', '.join(WRITABLE_FORMATS)}."),
+    to: str = typer.Option("native", "--to", help=f"One of: {', '.join(writable_formats())}."),
     format: str | None = typer.Option(
         None, "--format", "-f", help="Override input format detection."
     ),
@@ -100,9 +100,9 @@ def convert(
     With --vocab or --vocab-of only the chosen words are kept (in SRC's order), for a small
     file holding what a dataset needs, or to give two vectors files the same vocabulary.
     """
-    if to not in WRITABLE_FORMATS:
+    if to not in writable_formats():
         raise typer.BadParameter(
-            f"expected one of {', '.join(WRITABLE_FORMATS)}, got {to!r}", param_hint="--to"
+            f"expected one of {', '.join(writable_formats())}, got {to!r}", param_hint="--to"
         )
     if vocab is not None and vocab_of is not None:
         raise typer.BadParameter("give --vocab or --vocab-of, not both", param_hint="--vocab")

@@ -16,14 +16,9 @@ from rich.table import Table
 
 from nlptransfer.cli.console import console
 from nlptransfer.cli.vectors import _human, app
-from nlptransfer.vectors.cache import (
-    CacheState,
-    cache_state,
-    download_vectors,
-    offline_mode,
-    vectors_dir,
-)
-from nlptransfer.vectors.registry import CatalogEntry, catalog
+from nlptransfer.vectors.cache import CacheState, cache_state, offline_mode, vectors_dir
+from nlptransfer.vectors.catalog import CatalogEntry, catalog
+from nlptransfer.vectors.fetch import download_vectors
 
 
 def _download_size(entry: CatalogEntry) -> tuple[int | None, bool]:

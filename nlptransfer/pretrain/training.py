@@ -69,21 +69,16 @@ from nlptransfer._util.progress import progress_enabled
 from nlptransfer.pretrain.corpus import CorpusSource, corpus_files, tokenize_corpus
 from nlptransfer.pretrain.progress import TrainingProgress
 from nlptransfer.text.tokenize import Tokenizer
-from nlptransfer.vectors.convert import write_vectors
+from nlptransfer.vectors.convert import writable_formats, write_vectors
+from nlptransfer.vectors.formats import vector_format
 from nlptransfer.vectors.formats.native import NATIVE_SUFFIX
+from nlptransfer.vectors.load import load_vectors
 from nlptransfer.vectors.store import Vectors, file_sha256
 from nlptransfer.vectors.subword import FastTextSubwords
 
 logger = logging.getLogger(__name__)
 
 ALGORITHMS = ("word2vec", "fasttext")
-#: ``export=`` formats and the suffix each file gets after the output's name.
-EXPORT_SUFFIXES = {
-    "word2vec-bin": ".bin",
-    "word2vec-text": ".vec",
-    "glove": ".glove.txt",
-    "fasttext-bin": ".fasttext.bin",
-}
 #: gensim settings this module sets itself, so ``gensim_options`` may not.
 _OWN_OPTIONS = frozenset(
     {
@@ -138,10 +133,11 @@ def _check_settings(
             f"expected 1 <= minn <= maxn and bucket >= 1 for fastText, found minn={minn}, "
             f"maxn={maxn}, bucket={bucket}"
         )
+    exportable = export_formats()
     for fmt in export:
-        if fmt not in EXPORT_SUFFIXES:
+        if fmt not in exportable:
             raise PretrainError(
-                f"unknown export format {fmt!r}; expected one of: {', '.join(EXPORT_SUFFIXES)}"
+                f"unknown export format {fmt!r}; expected one of: {', '.join(exportable)}"
             )
     if "fasttext-bin" in export and algorithm != "fasttext":
         raise PretrainError("export 'fasttext-bin' needs algorithm='fasttext'")
@@ -184,8 +180,6 @@ def _resolve_init(
             "without an n-gram table give nothing to start those from"
         )
     if not isinstance(init, Vectors):
-        from nlptransfer.vectors.load import load_vectors
-
         init = load_vectors(init)
     if dim is not None and dim != init.dim:
         raise PretrainError(
@@ -302,15 +296,43 @@ def _with_init_words(trained: Vectors, init: Vectors) -> tuple[Vectors, int]:
     return Vectors(words, matrix, meta=trained.meta), int(extra.size)
 
 
+def _save_fasttext_model(model: Any, target: Path) -> None:
+    from gensim.models.fasttext import save_facebook_model
+
+    with atomic_output(target) as tmp:
+        save_facebook_model(model, str(tmp))
+
+
+#: Exports written from the trained gensim model rather than from its vectors: fastText's own
+#: binary holds the whole model (n-gram table, settings), which ``Vectors`` do not.
+_MODEL_EXPORTS = {"fasttext-bin": _save_fasttext_model}
+
+
+def export_formats() -> tuple[str, ...]:
+    """What ``export=`` takes: every format :func:`write_vectors` writes except the native store
+    (always written, as ``out``), and fastText's binary model.
+
+    Each export is written beside the store, named ``out`` plus the format's suffix.
+
+    Example:
+        >>> for name in sorted(export_formats()):
+        ...     print(name, vector_format(name).suffix)
+        fasttext-bin .fasttext.bin
+        glove .glove.txt
+        word2vec-bin .bin
+        word2vec-text .vec
+    """
+    from_vectors = (name for name in writable_formats() if name != "native")
+    return (*from_vectors, *_MODEL_EXPORTS)
+
+
 def _export(vectors: Vectors, model: Any, stem: Path, formats: list[str]) -> dict[str, str]:
     written = {}
     for fmt in formats:
-        target = stem.with_name(stem.name + EXPORT_SUFFIXES[fmt])
-        if fmt == "fasttext-bin":
-            from gensim.models.fasttext import save_facebook_model
-
-            with atomic_output(target) as tmp:
-                save_facebook_model(model, str(tmp))
+        target = stem.with_name(stem.name + vector_format(fmt).suffix)
+        save_model = _MODEL_EXPORTS.get(fmt)
+        if save_model is not None:
+            save_model(model, target)
         else:
             write_vectors(vectors, target, fmt)
         written[fmt] = str(target)

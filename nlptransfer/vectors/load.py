@@ -1,4 +1,13 @@
-"""``load_vectors``: one entry point for every format and every named set of vectors."""
+"""``load_vectors``: one entry point for every named set of vectors and every path.
+
+A catalogue name resolves to its installed PyPI package or its cached native store (downloaded
+and converted on first use, :mod:`nlptransfer.vectors.fetch`); a path is read by
+:func:`~nlptransfer.vectors.read.read_vectors`.
+
+Example:
+    >>> check_source("glove-6b-50d").dim
+    50
+"""
 
 from __future__ import annotations
 
@@ -10,27 +19,22 @@ from pathlib import Path
 
 import numpy as np
 
-from nlptransfer._util.errors import VectorsNotFoundError
-from nlptransfer.vectors.formats.base import ParsedVectors
-from nlptransfer.vectors.formats.compression import inner_name
-from nlptransfer.vectors.formats.detect import detect_format, normalize_format
-from nlptransfer.vectors.formats.gensim_kv import read_gensim_keyedvectors
-from nlptransfer.vectors.formats.rows import RowCollector
-from nlptransfer.vectors.formats.text import read_text_vectors
-from nlptransfer.vectors.formats.word2vec_binary import read_word2vec_binary
-from nlptransfer.vectors.registry import (
+from nlptransfer._util.errors import VectorsFormatError
+from nlptransfer.vectors.catalog import (
     CatalogEntry,
     catalog_entry,
     package_files,
     package_installed,
 )
+from nlptransfer.vectors.formats.collector import RowCollector
+from nlptransfer.vectors.read import missing_path_error, read_vectors, select_rows
 from nlptransfer.vectors.store import Vectors
 
 logger = logging.getLogger(__name__)
 
 
 def load_vectors(
-    source: str | os.PathLike,
+    source: str | os.PathLike[str],
     *,
     format: str | None = None,
     vocab: Collection[str] | None = None,
@@ -46,9 +50,10 @@ def load_vectors(
     Args:
         source: a file or native ``.ntv`` folder, or a catalogue name such as ``"glove-6b-50d"``
             (downloaded, verified and converted to a cached native store on first use; see
-            :mod:`nlptransfer.vectors.cache`).
+            :mod:`nlptransfer.vectors.fetch`).
         format: override detection: ``word2vec-bin``, ``word2vec-text`` (also fastText
-            ``.vec``), ``glove``, ``fasttext-bin`` (``.bin``/``.ftz``), ``gensim``, ``native``.
+            ``.vec``), ``glove``, ``fasttext-bin`` (``.bin``/``.ftz``), ``gensim``, ``native``,
+            or a plugin's format (see :mod:`nlptransfer.vectors.formats`).
         vocab: keep only these words; the file is streamed, so memory follows the rows kept.
         limit: keep the first ``limit`` rows (files list frequent words first).
         unicode_errors: for words that are not valid UTF-8: ``replace`` (default, as gensim),
@@ -75,21 +80,27 @@ def load_vectors(
         (50, True)
     """
     started = time.perf_counter()
-    path = Path(source)
     entry = check_source(source)
     if entry is None:
-        vectors = _load_path(
-            path, format, vocab, limit, unicode_errors, member, allow_pickle, mmap, progress
+        return read_vectors(
+            source,
+            format=format,
+            vocab=vocab,
+            limit=limit,
+            unicode_errors=unicode_errors,
+            member=member,
+            allow_pickle=allow_pickle,
+            mmap=mmap,
+            progress=progress,
         )
-    else:
-        vectors = _load_catalog_entry(entry, vocab, limit, mmap, progress)
+    vectors = _load_catalog_entry(entry, vocab, limit, mmap, progress)
     vectors.meta.setdefault("source", str(source))
     vectors.meta["load_seconds"] = round(time.perf_counter() - started, 4)
     logger.info("loaded %r in %.2fs", vectors, vectors.meta["load_seconds"])
     return vectors
 
 
-def check_source(source: str | Path) -> CatalogEntry | None:
+def check_source(source: str | os.PathLike[str]) -> CatalogEntry | None:
     """Check that ``source`` names vectors :func:`load_vectors` can find, without reading them.
 
     Returns the catalogue entry for a name, ``None`` for an existing path; a name that is not
@@ -113,71 +124,7 @@ def check_source(source: str | Path) -> CatalogEntry | None:
         return None
     if isinstance(source, str) and os.sep not in source and not path.suffix:
         return catalog_entry(source)
-    similar = _similar_paths(path)
-    hint = f" (beside it: {', '.join(similar)})" if similar else ""
-    raise VectorsNotFoundError(f"no such file or folder: {path}{hint}")
-
-
-def _similar_paths(path: Path, limit: int = 5) -> list[str]:
-    """Names in ``path``'s folder that start with its name (``x`` -> ``x.ntv``, ``x.txt.gz``)."""
-    try:
-        names = sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name))
-    except OSError:
-        return []
-    return names[:limit]
-
-
-def _load_path(path, format, vocab, limit, unicode_errors, member, allow_pickle, mmap, progress):  # type: ignore[no-untyped-def]
-    fmt = normalize_format(format) if format else detect_format(path, member)
-    if fmt == "native":
-        vectors = _filtered(Vectors.load(path, mmap=mmap), vocab, limit)
-        vectors.meta["source_path"] = str(path.resolve())
-        return vectors
-    options = dict(vocab=vocab, limit=limit)
-    parsed: ParsedVectors
-    if fmt == "word2vec-bin":
-        parsed = read_word2vec_binary(
-            path, unicode_errors=unicode_errors, member=member, progress=progress, **options
-        )
-    elif fmt in ("word2vec-text", "glove"):
-        parsed = read_text_vectors(
-            path,
-            header=fmt == "word2vec-text",
-            unicode_errors=unicode_errors,
-            member=member,
-            progress=progress,
-            **options,
-        )
-    elif fmt == "fasttext-bin":
-        from nlptransfer.vectors.formats.fasttext_binary import read_fasttext_binary
-
-        parsed = read_fasttext_binary(path, unicode_errors=unicode_errors, member=member, **options)
-    else:  # gensim
-        parsed = read_gensim_keyedvectors(path, allow_pickle=allow_pickle, **options)
-    meta = dict(parsed.meta)
-    meta.update(
-        source_path=str(path.resolve()),
-        source_name=inner_name(path, member) if path.is_file() else path.name,
-        source_size=path.stat().st_size,
-        format=fmt,
-    )
-    return Vectors(parsed.words, parsed.matrix, subwords=parsed.subwords, meta=meta)
-
-
-def _filtered(vectors: Vectors, vocab: Collection[str] | None, limit: int | None) -> Vectors:
-    if limit is not None:
-        if limit < 0:
-            raise ValueError(f"limit must be >= 0, got {limit}")
-        vectors = Vectors(
-            vectors.words[:limit],
-            vectors.matrix[:limit],
-            subwords=vectors.subwords,
-            meta=vectors.meta,
-        )
-    if vocab is not None:
-        wanted = set(vocab)
-        vectors = vectors.subset(w for w in vectors.words if w in wanted)
-    return vectors
+    raise missing_path_error(path)
 
 
 def _load_catalog_entry(entry: CatalogEntry, vocab, limit, mmap, progress) -> Vectors:  # type: ignore[no-untyped-def]
@@ -185,11 +132,11 @@ def _load_catalog_entry(entry: CatalogEntry, vocab, limit, mmap, progress) -> Ve
     and converted on first use), memory-mapped; ``vocab``/``limit`` applied after."""
     if entry.package and (package_installed(entry) or not entry.sources):
         return _load_package_entry(entry, vocab, limit, mmap)
-    from nlptransfer.vectors.cache import ensure_store  # late: no network modules at import
+    from nlptransfer.vectors.fetch import ensure_store  # late: no network modules at import
 
     vectors = Vectors.load(ensure_store(entry, progress=progress), mmap=mmap)
     vectors.meta["source"] = entry.name
-    return _filtered(vectors, vocab, limit)
+    return select_rows(vectors, vocab=vocab, limit=limit)
 
 
 def _load_package_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:  # type: ignore[no-untyped-def]
@@ -200,8 +147,6 @@ def _load_package_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:  # 
     matrix = np.load(matrix_path, mmap_mode="r" if mmap else None, allow_pickle=False)
     words = [str(w) for w in pq.read_table(index_path).column(0).to_pylist()]
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
-        from nlptransfer._util.errors import VectorsFormatError
-
         raise VectorsFormatError(
             matrix_path,
             f"expected {len(words)} rows (one per word in {index_path.name}), "
@@ -225,4 +170,4 @@ def _load_package_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:  # 
         vectors = Vectors(parsed.words, parsed.matrix, meta=meta)
     else:
         vectors = Vectors(words, matrix, meta=meta)
-    return _filtered(vectors, vocab, limit)
+    return select_rows(vectors, vocab=vocab, limit=limit)

@@ -7,8 +7,8 @@ import pytest
 
 from nlptransfer import load_vectors
 from nlptransfer.errors import PickleNotAllowedError, VectorsNotFoundError
+from nlptransfer.vectors.catalog import catalog_entry, catalog_names
 from nlptransfer.vectors.load import check_source
-from nlptransfer.vectors.registry import catalog_entry, catalog_names
 from tests.conftest import gensim_data
 
 

@@ -39,7 +39,12 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from nlptransfer._util.errors import VectorsFormatError
-from nlptransfer.vectors.formats.base import ParsedVectors
+from nlptransfer.vectors.formats.base import (
+    ParsedVectors,
+    ReadOptions,
+    VectorFormat,
+    register_format,
+)
 from nlptransfer.vectors.formats.compression import open_vectors_file
 from nlptransfer.vectors.subword import FastTextSubwords
 
@@ -578,3 +583,27 @@ def read_fasttext_binary(
     }
     logger.info("read %d word vectors from %s", len(kept_words), path)
     return ParsedVectors(words=kept_words, matrix=matrix, subwords=subwords, meta=meta)
+
+
+def _read(path: Path, options: ReadOptions) -> ParsedVectors:
+    vocab = None if options.vocab is None else set(options.vocab)
+    return read_fasttext_binary(
+        path,
+        vocab=vocab,
+        limit=options.limit,
+        unicode_errors=options.unicode_errors,
+        member=options.member,
+    )
+
+
+FASTTEXT_BINARY = register_format(
+    VectorFormat(
+        "fasttext-bin",
+        "fastText .bin/.ftz",
+        read=_read,
+        sniff=lambda head, path: is_fasttext_binary(head),
+        aliases=("fasttext", "fasttext-binary", "ftz"),
+        suffix=".fasttext.bin",
+        sniff_order=10,
+    )
+)

@@ -3,6 +3,10 @@
 A pickle can run arbitrary code when it is loaded. Only open gensim files you made yourself or
 trust, by passing ``allow_pickle=True``; better, convert them once to the native store, which
 holds no code.
+
+Example:
+    >>> is_pickle(b"\\x80\\x04\\x95..."), is_pickle(b"3 300\\n")
+    (True, False)
 """
 
 from __future__ import annotations
@@ -13,8 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from nlptransfer._util.errors import PickleNotAllowedError, VectorsFormatError
-from nlptransfer.vectors.formats.base import ParsedVectors
-from nlptransfer.vectors.formats.rows import RowCollector
+from nlptransfer.vectors.formats.base import (
+    ParsedVectors,
+    ReadOptions,
+    VectorFormat,
+    register_format,
+)
+from nlptransfer.vectors.formats.collector import RowCollector
 
 
 def read_gensim_keyedvectors(
@@ -50,3 +59,28 @@ def read_gensim_keyedvectors(
     keys = [str(k).encode("utf-8") for k in kv.index_to_key]
     rows.add(keys, matrix, list(range(1, len(keys) + 1)))
     return rows.finish({"gensim_class": type(kv).__name__})
+
+
+def is_pickle(head: bytes) -> bool:
+    """Whether ``head`` (a file's first bytes) starts a pickle of protocol 2 to 5, as gensim's
+    ``.save()`` writes."""
+    return head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")
+
+
+def _read(path: Path, options: ReadOptions) -> ParsedVectors:
+    return read_gensim_keyedvectors(
+        path, allow_pickle=options.allow_pickle, vocab=options.vocab, limit=options.limit
+    )
+
+
+GENSIM = register_format(
+    VectorFormat(
+        "gensim",
+        "gensim KeyedVectors",
+        read=_read,
+        sniff=lambda head, path: is_pickle(head),
+        aliases=("keyedvectors", "kv"),
+        suffix=".kv",
+        sniff_order=20,
+    )
+)

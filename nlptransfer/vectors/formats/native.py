@@ -22,6 +22,13 @@ import numpy as np
 
 from nlptransfer._util.errors import VectorsFormatError
 from nlptransfer._util.files import atomic_directory
+from nlptransfer.vectors.formats.base import (
+    ParsedVectors,
+    ReadOptions,
+    VectorFormat,
+    WritableVectors,
+    register_format,
+)
 
 NATIVE_SUFFIX = ".ntv"
 NATIVE_FORMAT_VERSION = 1
@@ -149,3 +156,50 @@ def load_native(path: str | Path, *, mmap: bool = True) -> tuple[list[str], np.n
 
         subwords = FastTextSubwords.load(path, mmap=mmap)
     return words, matrix, meta, subwords
+
+
+def read_native(path: str | Path, *, mmap: bool = True) -> ParsedVectors:
+    """Open a native store as :class:`ParsedVectors`, as :meth:`Vectors.load` opens it: the
+    store's own provenance is kept, ``format`` becomes ``"native"`` (what it was made from moves
+    to ``source_format``) and ``store_path`` names the folder.
+
+    Example:
+        >>> import numpy as np, pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> store = save_native(folder / "v", ["a"], np.ones((1, 2), np.float32), {"format": "glove"})
+        >>> parsed = read_native(store)
+        >>> parsed.words, parsed.meta["format"], parsed.meta["source_format"]
+        (['a'], 'native', 'glove')
+    """
+    words, matrix, meta, subwords = load_native(path, mmap=mmap)
+    meta["source_format"] = meta.get("source_format") or meta.get("format")
+    meta["format"] = "native"
+    meta["store_path"] = str(Path(path).resolve())
+    return ParsedVectors(words, matrix, subwords=subwords, meta=meta)
+
+
+def _read(path: Path, options: ReadOptions) -> ParsedVectors:
+    return read_native(path, mmap=options.mmap)  # read whole: read_vectors applies vocab/limit
+
+
+def _is_store(head: bytes, path: Path) -> bool:
+    return (path / META_FILE).is_file()
+
+
+def _write(vectors: WritableVectors, path: Path) -> Path:
+    return vectors.save(path)  # Vectors.save records the source's checksum, then save_native
+
+
+NATIVE = register_format(
+    VectorFormat(
+        "native",
+        "native vectors folder (.ntv, with meta.json)",
+        read=_read,
+        sniff=_is_store,
+        write=_write,
+        aliases=("ntv",),
+        suffix=NATIVE_SUFFIX,
+        folder=True,
+        records_source=False,
+    )
+)

@@ -43,9 +43,17 @@ import pyarrow.csv as pacsv
 from nlptransfer._util.errors import VectorsFormatError
 from nlptransfer._util.files import atomic_output
 from nlptransfer._util.progress import with_progress
-from nlptransfer.vectors.formats.base import ParsedVectors
+from nlptransfer.vectors.formats.base import (
+    ParsedVectors,
+    Reader,
+    ReadOptions,
+    VectorFormat,
+    WritableVectors,
+    Writer,
+    register_format,
+)
+from nlptransfer.vectors.formats.collector import RowCollector, check_unicode_policy
 from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
-from nlptransfer.vectors.formats.rows import RowCollector, check_unicode_policy
 
 logger = logging.getLogger(__name__)
 
@@ -534,3 +542,78 @@ def write_text_vectors(
                 )
             )
     return path
+
+
+def has_text_header(head: bytes) -> bool:
+    """Whether ``head`` (a file's first bytes) starts with a ``count dim`` line followed by a text
+    row (a word and numbers): word2vec text or fastText ``.vec``.
+
+    Example:
+        >>> has_text_header(b"2 3\\ncat 1 2 3\\n"), has_text_header(b"2 3\\ncat \\x00\\x01")
+        (True, False)
+    """
+    first, _, rest = head.partition(b"\n")
+    if parse_header(first) is None:
+        return False
+    _word, _, after = rest.partition(b" ")
+    fields = after.split(b"\n", 1)[0].split()
+    return bool(fields) and all(is_number(f) for f in fields)  # a text row (of any length)
+
+
+def is_glove_text(head: bytes) -> bool:
+    """Whether the first line of ``head`` is a word followed by numbers (GloVe: no header).
+
+    Example:
+        >>> is_glove_text(b"the 0.1 -0.2\\n"), is_glove_text(b"This is prose.\\n")
+        (True, False)
+    """
+    fields = head.partition(b"\n")[0].split()
+    return len(fields) >= 2 and all(is_number(f) for f in fields[1:])
+
+
+def _reader(header: bool) -> Reader:
+    def read(path: Path, options: ReadOptions) -> ParsedVectors:
+        return read_text_vectors(
+            path,
+            header=header,
+            vocab=options.vocab,
+            limit=options.limit,
+            unicode_errors=options.unicode_errors,
+            member=options.member,
+            progress=options.progress,
+        )
+
+    return read
+
+
+def _writer(header: bool) -> Writer:
+    def write(vectors: WritableVectors, path: Path) -> Path:
+        return write_text_vectors(path, vectors.words, vectors.matrix, header=header)
+
+    return write
+
+
+WORD2VEC_TEXT = register_format(
+    VectorFormat(
+        "word2vec-text",
+        "word2vec text or fastText .vec",
+        read=_reader(header=True),
+        sniff=lambda head, path: has_text_header(head),
+        write=_writer(header=True),
+        aliases=("word2vec-txt", "vec", "fasttext-vec"),
+        suffix=".vec",
+        sniff_order=30,
+    )
+)
+GLOVE = register_format(
+    VectorFormat(
+        "glove",
+        "GloVe text",
+        read=_reader(header=False),
+        sniff=lambda head, path: is_glove_text(head),
+        write=_writer(header=False),
+        aliases=("glove-text", "txt"),
+        suffix=".glove.txt",
+        sniff_order=50,
+    )
+)

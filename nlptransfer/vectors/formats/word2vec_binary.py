@@ -25,9 +25,16 @@ import numpy as np
 from nlptransfer._util.errors import VectorsFormatError
 from nlptransfer._util.files import atomic_output
 from nlptransfer._util.progress import with_progress
-from nlptransfer.vectors.formats.base import ParsedVectors
+from nlptransfer.vectors.formats.base import (
+    ParsedVectors,
+    ReadOptions,
+    VectorFormat,
+    WritableVectors,
+    register_format,
+)
+from nlptransfer.vectors.formats.collector import RowCollector, check_unicode_policy
 from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
-from nlptransfer.vectors.formats.rows import RowCollector, check_unicode_policy
+from nlptransfer.vectors.formats.text import parse_header
 
 #: Bytes read at a time: small chunks stay in cache, and keep a ``vocab=`` load small (measured).
 _CHUNK = 1024 * 1024
@@ -362,3 +369,33 @@ def write_word2vec_binary(path: str | Path, words: list[str], matrix: np.ndarray
         for word, row in zip(words, matrix, strict=True):
             f.write(word.encode("utf-8") + b" " + row.tobytes() + b"\n")
     return path
+
+
+def _read_format(path: Path, options: ReadOptions) -> ParsedVectors:
+    return read_word2vec_binary(
+        path,
+        vocab=options.vocab,
+        limit=options.limit,
+        unicode_errors=options.unicode_errors,
+        member=options.member,
+        progress=options.progress,
+    )
+
+
+def _write_format(vectors: WritableVectors, path: Path) -> Path:
+    return write_word2vec_binary(path, vectors.words, vectors.matrix)
+
+
+WORD2VEC_BINARY = register_format(
+    VectorFormat(
+        "word2vec-bin",
+        "word2vec binary",
+        read=_read_format,
+        # Any ``count dim`` header: asked after word2vec text, which claims those with text rows.
+        sniff=lambda head, path: parse_header(head.partition(b"\n")[0]) is not None,
+        write=_write_format,
+        aliases=("word2vec", "word2vec-binary", "bin", "w2v"),
+        suffix=".bin",
+        sniff_order=40,
+    )
+)

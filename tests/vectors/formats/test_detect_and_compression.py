@@ -12,7 +12,7 @@ import pytest
 
 from nlptransfer import load_vectors
 from nlptransfer.errors import VectorsFormatError
-from nlptransfer.vectors.formats.detect import detect_format, normalize_format
+from nlptransfer.vectors.formats import detect_format, normalize_format
 from tests.conftest import gensim_data
 
 

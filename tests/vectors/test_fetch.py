@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import os
 import subprocess
 import sys
-import tarfile
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -24,17 +21,11 @@ from nlptransfer.errors import (
     UnsafeArchiveError,
     VectorsFormatError,
 )
-from nlptransfer.vectors.cache import (
-    cache_state,
-    cached_names,
-    check_archive,
-    download_vectors,
-    safe_extract,
-    store_path,
-    vectors_dir,
-)
-from nlptransfer.vectors.registry import catalog_entry
+from nlptransfer.vectors.cache import cache_state, cached_names, store_path, vectors_dir
+from nlptransfer.vectors.catalog import catalog_entry
+from nlptransfer.vectors.fetch import download_vectors
 from tests.conftest import gensim_data
+from tests.vectors.archives import tarred, zipped
 from tests.vectors.fault_server import FaultServer
 
 GLOVE = gensim_data("test_glove.txt")  # real GloVe 6B 50d rows, GloVe text format
@@ -62,28 +53,6 @@ def home(tmp_path, monkeypatch) -> Path:
 
 def write_catalog(home: Path, text: str) -> None:
     Path(os.environ["NLPTRANSFER_CATALOG"]).write_text(text)
-
-
-def zipped(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(zipfile.ZipInfo(name), data)
-    return buffer.getvalue()
-
-
-def tarred(members: dict[str, bytes], links: dict[str, str] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-        for name, target in (links or {}).items():
-            info = tarfile.TarInfo(name)
-            info.type, info.linkname = tarfile.SYMTYPE, target
-            archive.addfile(info)
-    return buffer.getvalue()
 
 
 def sha256(data: bytes) -> str:
@@ -204,38 +173,6 @@ def test_zip_slip_archive_is_refused_and_deleted(home, server, tmp_path):
     assert not cache_state(catalog_entry("tiny-glove")).downloads  # the archive was deleted
 
 
-@pytest.mark.parametrize(
-    "archive",
-    [
-        pytest.param(lambda: zipped({"ok.txt": b"1", "../evil.txt": b"x"}), id="zip-dotdot"),
-        pytest.param(lambda: zipped({"ok.txt": b"1", "/tmp/evil.txt": b"x"}), id="zip-abs"),
-        pytest.param(lambda: zipped({"a\\..\\..\\evil.txt": b"x"}), id="zip-backslash"),
-        pytest.param(lambda: tarred({"ok.txt": b"1", "../evil.txt": b"x"}), id="tar-dotdot"),
-        pytest.param(lambda: tarred({"/tmp/evil.txt": b"x"}), id="tar-abs"),
-        pytest.param(lambda: tarred({"ok.txt": b"1"}, {"evil.txt": "/etc/passwd"}), id="symlink"),
-    ],
-)
-def test_safe_extract_refuses_members_landing_outside(tmp_path, archive):
-    path = tmp_path / "archive"
-    path.write_bytes(archive())
-    out = tmp_path / "deep" / "out"
-    with pytest.raises(UnsafeArchiveError, match="refusing the archive"):
-        safe_extract(path, out)
-    assert not out.exists()  # refused before anything was written
-    assert list(tmp_path.rglob("evil.txt")) == [] and list(tmp_path.rglob("ok.txt")) == []
-
-
-def test_safe_extract_writes_regular_members(tmp_path):
-    path = tmp_path / "a.tar.gz"
-    path.write_bytes(tarred({"d/one.txt": b"1", "two.txt": b"2"}))
-    assert check_archive(path) == ["d/one.txt", "two.txt"]
-    written = safe_extract(path, tmp_path / "out", ["d/one.txt"])
-    assert written == [(tmp_path / "out" / "d" / "one.txt").resolve()]
-    assert written[0].read_bytes() == b"1" and not (tmp_path / "out" / "two.txt").exists()
-    with pytest.raises(VectorsFormatError, match=r"expected a \.zip or \.tar archive"):
-        check_archive(GLOVE)
-
-
 def test_store_is_remade_when_the_entry_changes(home, server, glove_zip):
     vec_zip = zipped({"glove/test_glove.txt": VEC.read_bytes()})
     write_catalog(home, glove_entry(server.add("/a.zip", glove_zip), glove_zip))
@@ -280,7 +217,7 @@ def test_two_processes_download_the_same_name_once(home, server, glove_zip, monk
     code = (
         "import logging, sys\n"
         "logging.basicConfig(level=logging.INFO, stream=sys.stderr)\n"
-        "from nlptransfer.vectors.cache import download_vectors\n"
+        "from nlptransfer.vectors.fetch import download_vectors\n"
         "print(download_vectors('tiny-glove'))\n"
     )
 

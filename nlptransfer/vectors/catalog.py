@@ -42,7 +42,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from nlptransfer._util.errors import CatalogError, VectorsNotFoundError
-from nlptransfer.vectors.formats.detect import normalize_format
+from nlptransfer.vectors.formats import normalize_format
 
 _BUILTIN_CATALOG = Path(__file__).with_name("catalog.toml")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nlptransfer.errors import CatalogError, VectorsNotFoundError
-from nlptransfer.vectors.registry import (
+from nlptransfer.vectors.catalog import (
     _BUILTIN_CATALOG,
     catalog,
     catalog_entry,

@@ -1,0 +1,180 @@
+"""Archives of downloaded vectors (``.zip``, ``.tar``): checked member by member, extracted safely.
+
+A member whose name would land outside the folder it is extracted into (``../x``, ``/x``), or that
+is a link or a special file, refuses the whole archive before anything is written.
+
+Example:
+    >>> import pathlib, tempfile, zipfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> with zipfile.ZipFile(folder / "a.zip", "w") as z:
+    ...     z.writestr("glove/v.txt", "cat 1 2\\n")
+    >>> archive_kind(folder / "a.zip"), check_archive(folder / "a.zip")
+    ('zip', ['glove/v.txt'])
+"""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import tarfile
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from nlptransfer._util.errors import UnsafeArchiveError, VectorsFormatError
+from nlptransfer._util.files import atomic_output
+from nlptransfer.vectors.formats.compression import sniff_compression
+
+
+def archive_kind(path: str | Path) -> str | None:
+    """``"zip"``, ``"tar"`` (plain or compressed) or ``None``, from the file's content."""
+    path = Path(path)
+    if sniff_compression(path) == "zip":
+        return "zip"
+    try:
+        return "tar" if tarfile.is_tarfile(path) else None
+    except (OSError, EOFError, tarfile.TarError):
+        return None
+
+
+def _member_problem(name: str) -> str | None:
+    """Why writing member ``name`` under a folder would be unsafe, or ``None``."""
+    normalised = name.replace("\\", "/")
+    parts = PurePosixPath(normalised).parts
+    if not name or "\x00" in name:
+        return "an empty or NUL-containing name"
+    if normalised.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return "an absolute path"
+    if ".." in parts:
+        return "a '..' component that climbs out of the folder"
+    return None
+
+
+def _archive_members(path: Path, kind: str) -> list[tuple[str, str | None]]:
+    """``(name, problem)`` for every member; ``problem`` is ``None`` for safe ones."""
+    return _zip_members(path) if kind == "zip" else _tar_members(path)
+
+
+def _zip_members(path: Path) -> list[tuple[str, str | None]]:
+    members: list[tuple[str, str | None]] = []
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            problem = _member_problem(info.filename)
+            if problem is None and stat.S_ISLNK(info.external_attr >> 16):
+                problem = "a symbolic link"
+            members.append((info.filename, problem))
+    return members
+
+
+def _tar_members(path: Path) -> list[tuple[str, str | None]]:
+    members: list[tuple[str, str | None]] = []
+    with tarfile.open(path) as archive:
+        for info in archive.getmembers():
+            problem = _member_problem(info.name)
+            if problem is None and (info.issym() or info.islnk()):
+                problem = f"a link (to {info.linkname!r})"
+            elif problem is None and not (info.isfile() or info.isdir()):
+                problem = "a device, FIFO or other special file"
+            members.append((info.name, problem))
+    return members
+
+
+def check_archive(path: str | Path) -> list[str]:
+    """The member names of a ``.zip`` or ``.tar`` archive, all of them checked as safe.
+
+    Raises:
+        UnsafeArchiveError: a member has an absolute path, climbs out with ``..``, or is a
+            link or special file: the archive may be malicious and is not used at all.
+        VectorsFormatError: ``path`` is not a zip or tar archive.
+    """
+    path = Path(path)
+    kind = archive_kind(path)
+    if kind is None:
+        raise VectorsFormatError(path, "expected a .zip or .tar archive, found neither")
+    try:
+        members = _archive_members(path, kind)
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+        raise VectorsFormatError(path, f"corrupt {kind} archive ({exc})") from None
+    unsafe = [f"{name!r} ({problem})" for name, problem in members if problem]
+    if unsafe:
+        raise UnsafeArchiveError(
+            f"{path}: refusing the archive: expected members with relative paths inside it, "
+            f"found {', '.join(unsafe[:5])}{' ...' if len(unsafe) > 5 else ''}"
+        )
+    return [name for name, _ in members]
+
+
+def safe_extract(
+    archive: str | Path, dest: str | Path, members: list[str] | None = None
+) -> list[Path]:
+    """Extract regular files of a ``.zip`` or ``.tar`` archive under ``dest``, safely.
+
+    Every member's name is checked first (:func:`check_archive`): one that would land outside
+    ``dest`` (``../x``, ``/x``) or is a link refuses the whole archive before anything is
+    written. Each file appears atomically.
+
+    Args:
+        archive: the archive.
+        dest: the folder to extract into (created if missing).
+        members: the members to extract (default: every regular file).
+
+    Returns:
+        The paths written, in the order of ``members``.
+
+    Example:
+        >>> import pathlib, tempfile, zipfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> with zipfile.ZipFile(folder / "a.zip", "w") as z:
+        ...     z.writestr("sub/v.txt", "cat 1 2\\n")
+        >>> [p.relative_to(folder).as_posix() for p in safe_extract(folder / "a.zip", folder / "x")]
+        ['x/sub/v.txt']
+    """
+    archive, dest = Path(archive), Path(dest)
+    names = check_archive(archive)
+    root = dest.resolve()
+    written: list[Path] = []
+    with _MemberReader(archive, archive_kind(archive) == "zip") as reader:
+        for name in reader.regular_files() if members is None else members:
+            if name not in names:
+                raise VectorsFormatError(
+                    archive, f"expected a member named {name!r}, found {names[:20]}"
+                )
+            target = (root / name.replace("\\", "/")).resolve()
+            if not target.is_relative_to(root):  # checked above; kept as a second guard
+                raise UnsafeArchiveError(f"{archive}: member {name!r} would land outside {dest}")
+            with reader.open(name) as stream, atomic_output(target) as tmp, open(tmp, "wb") as out:
+                shutil.copyfileobj(stream, out, 1 << 20)
+            written.append(target)
+    return written
+
+
+class _MemberReader:
+    """Reads members of a zip or tar archive, one interface for both."""
+
+    def __init__(self, path: Path, is_zip: bool) -> None:
+        self.path = path
+        self._zip = zipfile.ZipFile(path) if is_zip else None
+        self._tar = None if is_zip else tarfile.open(path)  # noqa: SIM115 - closed by __exit__
+
+    def regular_files(self) -> list[str]:
+        if self._zip is not None:
+            return [i.filename for i in self._zip.infolist() if not i.is_dir()]
+        assert self._tar is not None
+        return [i.name for i in self._tar.getmembers() if i.isfile()]
+
+    def open(self, name: str) -> IO[bytes]:
+        if self._zip is not None:
+            return self._zip.open(name)
+        assert self._tar is not None
+        stream = self._tar.extractfile(name)
+        if stream is None:
+            raise VectorsFormatError(self.path, f"expected {name!r} to be a file")
+        return stream
+
+    def __enter__(self) -> _MemberReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in (self._zip, self._tar):
+            if handle is not None:
+                handle.close()
