@@ -383,7 +383,8 @@ def read_analogies(
     """The sections of an analogy file, each ``(name, questions)``, and the skipped lines.
 
     Raises:
-        DatasetError: a question comes before the first ``: section`` line.
+        DatasetError: a question comes before the first ``: section`` line, or the file holds
+            no question at all.
 
     Example:
         >>> sections, skipped = read_analogies(benchmark_file("questions-words.txt"))
@@ -407,6 +408,11 @@ def read_analogies(
             skipped.append(number)
             continue
         sections[-1][1].append(tuple(fold(w) for w in words))  # type: ignore[arg-type]
+    if not any(questions for _, questions in sections):
+        raise DatasetError(
+            f"{path}: expected analogy questions (': section' lines, then four words a line), "
+            f"found none ({len(skipped)} malformed lines)"
+        )
     return sections, skipped
 
 

@@ -187,3 +187,11 @@ def test_the_public_module_is_intrinsic_not_evaluate():
     assert intrinsic.word_similarity is word_similarity and intrinsic.analogies is analogies
     assert "intrinsic" in nlptransfer.__all__ and "evaluate" not in nlptransfer.__all__
     assert not hasattr(nlptransfer, "evaluate")
+
+
+@pytest.mark.parametrize("content", ["", ": empty section\n", ": s\na b c\n"])
+def test_an_analogy_file_without_questions_is_refused(tmp_path, content):
+    path = tmp_path / "questions.txt"
+    path.write_text(content)
+    with pytest.raises(DatasetError, match="expected analogy questions.*found none"):
+        analogies(_tiny_vectors(["a", "b", "c", "d"]), path)
