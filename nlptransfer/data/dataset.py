@@ -269,6 +269,15 @@ def _encode(
     return parts
 
 
+def _check_carved(split: str, carved: np.ndarray, rows: int, fraction: float, file: str) -> None:
+    """Refuse a carved split left empty: a model scored on nothing would look fine and be wrong."""
+    if len(carved) == 0:
+        raise DatasetError(
+            f"too few rows to carve a {split} split: {fraction:.0%} of {rows} training rows "
+            f"(each class keeping one) is none; give {file} or more rows"
+        )
+
+
 def _make_splits(
     parts: dict[str, _Split],
     cv_folds: int | None,
@@ -305,6 +314,7 @@ def _make_splits(
         )
     else:
         rest, held_out = stratified_split(train.labels, test_fraction, seed=seed)
+        _check_carved("test", held_out, len(train.labels), test_fraction, "a test file")
         parts["test"], parts["train"] = train.take(held_out), train.take(rest)
         protocol.append(
             f"test: {test_fraction:.0%} of the rows carved out (stratified, seed {seed})"
@@ -312,6 +322,7 @@ def _make_splits(
     if "dev" not in parts:
         train = parts["train"]
         rest, carved = stratified_split(train.labels, dev_fraction, seed=seed + 1)
+        _check_carved("dev", carved, len(train.labels), dev_fraction, "a dev file")
         parts["dev"], parts["train"] = train.take(carved), train.take(rest)
         protocol.append(
             f"dev: {dev_fraction:.0%} of train carved out (stratified, seed {seed + 1})"

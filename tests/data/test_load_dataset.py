@@ -286,6 +286,13 @@ def test_a_single_file_gets_test_and_dev_carved(tmp_path, kim_rows):
     assert "test: 20% of the rows" in ds["test"].info.description
 
 
+def test_a_file_too_small_to_carve_a_dev_split_is_refused(tmp_path, kim_rows):
+    # 4 rows: the test carve takes one; a 10% dev carve of the 3 left rounds to none.
+    path = _write(tmp_path / "tiny.csv", [kim_rows[0], kim_rows[1], kim_rows[-1], kim_rows[-2]])
+    with pytest.raises(DatasetError, match="too few rows to carve a dev split.*give a dev file"):
+        load_dataset(path, test_fraction=0.25, dev_fraction=0.1)
+
+
 def test_given_label_names_and_unknown_labels(tmp_path, kim_rows):
     rows = [*kim_rows[:10], ("2", kim_rows[10][1]), *kim_rows[11:50]]
     path = _write(tmp_path / "train.csv", rows)
