@@ -9,6 +9,7 @@ import typer
 import nlptransfer.cli.vectors_catalog  # noqa: F401 - registers `vectors list`, `download`
 from nlptransfer import __version__
 from nlptransfer._util.errors import NLPTransferError
+from nlptransfer._util.extras import missing_extra
 from nlptransfer.cli import vectors_lookup  # noqa: F401 - registers the lookup commands
 from nlptransfer.cli.bench import bench, report
 from nlptransfer.cli.pretrain import pretrain
@@ -57,6 +58,12 @@ def main() -> None:
         app()
     except NLPTransferError as exc:
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise SystemExit(1) from None
+    except ModuleNotFoundError as exc:  # a command whose extra is not installed: say which
+        error = missing_extra(exc, "this command")
+        if error is None:
+            raise
+        typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
         raise SystemExit(1) from None
 
 

@@ -1,7 +1,9 @@
 """PyTorch modules: the pretrained embedding layer and the text classifiers.
 
 Importing the package does not import PyTorch; its names load on first use, so tools that only
-need :mod:`nlptransfer.nn.names` (the command line's help, say) start quickly.
+need :mod:`nlptransfer.nn.names` (the command line's help, say) start quickly, and work in the
+core install. Without PyTorch, using a name that needs it raises
+:class:`~nlptransfer.errors.MissingExtraError` naming ``pip install 'nlptransfer[torch]'``.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
+from nlptransfer._util.extras import require
+
 
 class Tokenizer:
     """Base class: splits text into tokens, then lowercases and truncates as configured.
@@ -84,8 +86,7 @@ class SpacyTokenizer(Tokenizer):
 
     @cached_property
     def _nlp(self):  # type: ignore[no-untyped-def]
-        import spacy
-
+        spacy = require("spacy", extra="torch", purpose="spaCy tokenizers")
         return spacy.blank(self.language)
 
     def split(self, text: str) -> list[str]:

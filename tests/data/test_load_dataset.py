@@ -6,13 +6,16 @@ import csv
 import logging
 from collections import Counter
 
-import datasets
 import pytest
 
 import nlptransfer
 from nlptransfer.data import DATASETS, hub, load_dataset, read_split
 from nlptransfer.data.clean import strip_html_breaks
 from nlptransfer.errors import BadRowsError, DatasetError, DatasetNotFoundError
+
+datasets = pytest.importorskip(
+    "datasets", reason="load_dataset needs datasets: pip install 'nlptransfer[torch]'"
+)
 
 # name -> rows per split in the shared data (README), None where the split is carved out
 ROWS = {

@@ -1,0 +1,6 @@
+"""The benchmark harness,
+skipped where its extra is not installed (the core install, `make test-core`)."""
+
+from tests.conftest import skip_unless_installed
+
+skip_unless_installed("torch", "scipy", "yaml", "matplotlib")
