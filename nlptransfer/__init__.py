@@ -1,7 +1,9 @@
 """nlptransfer: pretrained Word2Vec, GloVe and fastText vectors for PyTorch text classifiers.
 
-The vectors API imports no torch; the PyTorch parts (embedding layer, classifiers, training)
-load on first use.
+The vectors API imports no torch and needs no extra (``pip install nlptransfer``); the PyTorch
+parts (embedding layer, classifiers, training) load on first use and need the ``torch`` extra:
+without it, using one raises :class:`~nlptransfer.errors.MissingExtraError` naming
+``pip install 'nlptransfer[torch]'``. ``glove-6b-50d`` works offline with the ``glove`` extra.
 
 Example:
     >>> import nlptransfer

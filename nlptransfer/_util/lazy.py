@@ -1,7 +1,8 @@
 """Package attributes that import their module on first use (PEP 562).
 
 Keeps ``import nlptransfer`` (and its ``nn`` and ``bench`` packages) free of PyTorch until a
-name that needs it is used.
+name that needs it is used. Where that name's extra is not installed, using it raises
+:class:`~nlptransfer.errors.MissingExtraError` naming the ``pip install`` to run.
 
 Example:
     >>> getattr_ = lazy_attributes("demo", {"sqrt": "math"})
@@ -16,8 +17,9 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from importlib import import_module
 from typing import Any
+
+from nlptransfer._util.extras import import_optional
 
 
 def lazy_attributes(package: str, modules: Mapping[str, str]) -> Callable[[str], Any]:
@@ -25,7 +27,7 @@ def lazy_attributes(package: str, modules: Mapping[str, str]) -> Callable[[str],
 
     def __getattr__(name: str) -> Any:
         if name in modules:
-            return getattr(import_module(modules[name]), name)
+            return getattr(import_optional(modules[name], what=f"{package}.{name}"), name)
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     return __getattr__

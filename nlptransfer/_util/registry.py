@@ -34,11 +34,11 @@ import difflib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar, overload
 
 from nlptransfer._util.errors import NLPTransferError, UnknownNameError
+from nlptransfer._util.extras import import_optional
 
 T = TypeVar("T")
 
@@ -54,15 +54,18 @@ class _Entry:
     source: str  # "nlptransfer", or the distribution a plugin came from
 
 
-def import_string(spec: str) -> Any:
+def import_string(spec: str, *, what: str | None = None) -> Any:
     """The object an import string names: ``"package.module:attribute"`` (or ``"package.module"``).
+
+    A module that needs a missing extra raises :class:`~nlptransfer.errors.MissingExtraError`
+    saying that ``what`` (default: ``spec``) needs it.
 
     Example:
         >>> import_string("math:pi") > 3
         True
     """
     module_name, _, attribute = spec.partition(":")
-    module = import_module(module_name)
+    module = import_optional(module_name, what=what or repr(spec))
     obj: Any = module
     for part in filter(None, attribute.split(".")):
         obj = getattr(obj, part)
@@ -169,7 +172,7 @@ class Registry(Generic[T]):
         key = self.canonical(name)
         entry = self._entries[key]
         if entry.lazy:
-            entry.target = import_string(entry.target)
+            entry.target = import_string(entry.target, what=f"the {self.kind} {key!r}")
             entry.lazy = False
         return entry.target  # type: ignore[no-any-return]  # entries are typed by register
 

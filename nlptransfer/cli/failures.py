@@ -31,6 +31,7 @@ import typer
 
 from nlptransfer import __version__
 from nlptransfer._util.errors import NLPTransferError
+from nlptransfer._util.extras import missing_extra
 
 #: Errors of libraries that read files for us, as ``(module, class)``: a module is looked up
 #: only when already imported (an error from it means it was), so checking costs no import.
@@ -93,7 +94,13 @@ def user_message(error: BaseException) -> str:
 
 
 def report(error: BaseException, *, debug: bool = False) -> int:
-    """Tell ``error`` on stderr; return the exit status."""
+    """Tell ``error`` on stderr; return the exit status.
+
+    A module of an extra that is not installed is the user's to install: its error names the
+    ``pip install 'nlptransfer[...]'`` to run.
+    """
+    if isinstance(error, ModuleNotFoundError):
+        error = missing_extra(error, "this command") or error
     if not is_user_error(error):
         traceback.print_exception(error)
         what = " ".join(f"{type(error).__name__}: {error}".split())

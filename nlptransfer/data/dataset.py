@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nlptransfer._util.errors import DatasetError, DatasetNotFoundError
+from nlptransfer._util.extras import require
 from nlptransfer.data.bad_rows import BadRowPolicy, check_policy, handle_bad_rows
 from nlptransfer.data.catalog import DATASETS, DatasetEntry, dataset_entry
 from nlptransfer.data.clean import strip_html_breaks, unescape_ptb
@@ -144,6 +145,7 @@ def load_dataset(
         >>> {split: ds[split].num_rows for split in ds}
         {'train': 30908, 'dev': 3434, 'test': 3816}
     """
+    require("datasets", extra="torch", purpose="Hugging Face DatasetDicts (load_dataset)")
     check_policy(on_bad_rows)
     for option, value in (("dev_fraction", dev_fraction), ("test_fraction", test_fraction)):
         if not 0 < value < 1:

@@ -2,7 +2,8 @@
 
 Importing the package does not import PyTorch; its names load on first use, so tools that only
 need the names (:data:`CLASSIFIERS`, :data:`EMBEDDING_MODES`: the command line's help, say)
-start quickly.
+start quickly and work in the core install. Without PyTorch, using a name that needs it raises
+:class:`~nlptransfer.errors.MissingExtraError` naming ``pip install 'nlptransfer[torch]'``.
 
 Example:
     >>> from nlptransfer.nn import CLASSIFIERS

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
+from nlptransfer._util.extras import require
 from nlptransfer._util.registry import Registry
 
 #: Tokenizers by name: each a :class:`Tokenizer` subclass, called with its options as keywords.
@@ -96,8 +97,7 @@ class SpacyTokenizer(Tokenizer):
 
     @cached_property
     def _nlp(self):  # type: ignore[no-untyped-def]
-        import spacy
-
+        spacy = require("spacy", extra="torch", purpose="spaCy tokenizers")
         return spacy.blank(self.language)
 
     def split(self, text: str) -> list[str]:

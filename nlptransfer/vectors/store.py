@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from nlptransfer._util.errors import UnknownWordError
+from nlptransfer._util.extras import require
 from nlptransfer._util.files import file_digests
 from nlptransfer.vectors import analogy, neighbours
 from nlptransfer.vectors.coverage import CoverageReport, coverage_report
@@ -503,8 +504,7 @@ class Vectors:
 
     def to_gensim(self):  # type: ignore[no-untyped-def]
         """A gensim ``KeyedVectors`` with the same words and rows (copies the matrix)."""
-        from gensim.models import KeyedVectors
-
-        kv = KeyedVectors(self.dim)
+        gensim_models = require("gensim.models", extra="pretrain", purpose="conversions to gensim")
+        kv = gensim_models.KeyedVectors(self.dim)
         kv.add_vectors(self.words, np.array(self.matrix))
         return kv

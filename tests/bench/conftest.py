@@ -1,8 +1,13 @@
-"""Run records shaped as the runner writes them, for the report's tests."""
+"""Run records shaped as the runner writes them, for the report's tests; the harness's tests are
+skipped where its extra is not installed (the core install, `make test-core`)."""
 
 from __future__ import annotations
 
 import pytest
+
+from tests.conftest import skip_unless_installed
+
+skip_unless_installed("torch", "scipy", "yaml", "matplotlib")
 
 
 def make_record(dataset, mode, seed, accuracy, vectors="glove.txt", fold=None, variant=None):

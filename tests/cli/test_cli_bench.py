@@ -6,6 +6,10 @@ import os
 import subprocess
 import sys
 
+from tests.conftest import skip_unless_installed
+
+skip_unless_installed("torch", "scipy", "yaml", "matplotlib")
+
 GRID = """\
 name: tiny
 datasets: [sst2]

@@ -175,7 +175,9 @@ def files(tmp_path_factory) -> dict[str, Path]:
         if kind != "missing":
             (model / "config.json").write_bytes(made[kind].read_bytes())
     (folder / "vectors.txt").write_text("king 0.1 0.2\nqueen 0.2 0.1\nman 0.3 0.3\nwoman 0.1 0.1\n")
-    (folder / "texts.txt").write_text("1 a fine film\n0 a dull film\n1 fine\n0 dull\n")
+    # Enough rows for test and dev splits to be carved from it (10% each, per class).
+    rows = ["1 a fine film\n", "0 a dull film\n", "1 fine\n", "0 dull\n"] * 10
+    (folder / "texts.txt").write_text("".join(rows))
     return {**made, "folder": folder}
 
 

@@ -13,7 +13,10 @@ from typer.testing import CliRunner
 from nlptransfer import load_vectors
 from nlptransfer.cli.main import app
 from nlptransfer.errors import CorpusNotFoundError
+from tests.conftest import skip_unless_installed
 from tests.vectors.imdb_text import truncated, write_imdb_corpus
+
+skip_unless_installed("gensim")
 
 runner = CliRunner()
 NLPTRANSFER = [sys.executable, "-m", "nlptransfer"]

@@ -12,6 +12,8 @@ import sys
 
 import pytest
 
+from tests.conftest import skip_unless_installed
+
 HEAVY = ("torch", "scipy.stats", "datasets", "spacy")
 
 _PROBE = """
@@ -56,5 +58,6 @@ def test_no_heavy_import_before_it_is_needed(args):
 
 def test_the_probe_sees_torch_when_a_command_needs_it(tmp_path):
     """The check above can fail: a command that trains does import torch."""
+    skip_unless_installed("torch")
     folder = tmp_path / "missing-model"
     assert "torch" in _heavy_modules_after(["predict", str(folder), "--text", "good"])

@@ -8,6 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from nlptransfer.cli.main import app
+from tests.conftest import skip_unless_installed
+
+skip_unless_installed("torch", "safetensors")
 
 runner = CliRunner()
 

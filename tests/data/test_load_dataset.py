@@ -6,13 +6,16 @@ import csv
 import logging
 from collections import Counter
 
-import datasets
 import pytest
 
 import nlptransfer
 from nlptransfer.data import DATASETS, hub, load_dataset, read_split
 from nlptransfer.data.clean import strip_html_breaks
 from nlptransfer.errors import BadRowsError, DatasetError, DatasetNotFoundError
+
+datasets = pytest.importorskip(
+    "datasets", reason="load_dataset needs datasets: pip install 'nlptransfer[torch]'"
+)
 
 # name -> rows per split in the shared data (README), None where the split is carved out
 ROWS = {
@@ -289,7 +292,7 @@ def test_a_single_file_gets_test_and_dev_carved(tmp_path, kim_rows):
 def test_a_file_too_small_to_carve_a_dev_split_is_refused(tmp_path, kim_rows):
     # 4 rows: the test carve takes one; a 10% dev carve of the 3 left rounds to none.
     path = _write(tmp_path / "tiny.csv", [kim_rows[0], kim_rows[1], kim_rows[-1], kim_rows[-2]])
-    with pytest.raises(DatasetError, match="too few rows to carve a dev split.*give a dev file"):
+    with pytest.raises(DatasetError, match=r"too few rows to carve a dev split.*give a dev file"):
         load_dataset(path, test_fraction=0.25, dev_fraction=0.1)
 
 

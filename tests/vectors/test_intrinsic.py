@@ -193,5 +193,5 @@ def test_the_public_module_is_intrinsic_not_evaluate():
 def test_an_analogy_file_without_questions_is_refused(tmp_path, content):
     path = tmp_path / "questions.txt"
     path.write_text(content)
-    with pytest.raises(DatasetError, match="expected analogy questions.*found none"):
+    with pytest.raises(DatasetError, match=r"expected analogy questions.*found none"):
         analogies(_tiny_vectors(["a", "b", "c", "d"]), path)

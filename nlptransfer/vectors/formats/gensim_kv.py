@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from nlptransfer._util.errors import PickleNotAllowedError, VectorsFormatError
+from nlptransfer._util.extras import require
 from nlptransfer.vectors.formats.base import (
     ParsedVectors,
     ReadOptions,
@@ -46,9 +47,8 @@ def read_gensim_keyedvectors(
             "off by default. If you trust this file, pass allow_pickle=True (CLI: --allow-pickle),"
             " then save it with Vectors.save() to get a pickle-free native store."
         )
-    from gensim.utils import SaveLoad
-
-    obj = SaveLoad.load(str(path))
+    gensim_utils = require("gensim.utils", extra="pretrain", purpose="gensim pickle files")
+    obj = gensim_utils.SaveLoad.load(str(path))
     kv = getattr(obj, "wv", obj)
     if not hasattr(kv, "index_to_key") or not hasattr(kv, "vectors"):
         raise VectorsFormatError(

@@ -6,11 +6,14 @@ import gzip
 
 import numpy as np
 import pytest
-from gensim.models import KeyedVectors
 
 from nlptransfer import load_vectors
 from nlptransfer.vectors.formats.text import read_text_vectors, write_text_vectors
 from tests.conftest import gensim_data
+
+KeyedVectors = pytest.importorskip(
+    "gensim.models", reason="gensim is the reference here: pip install 'nlptransfer[pretrain]'"
+).KeyedVectors
 
 
 def assert_same_as_gensim(ours, kv):

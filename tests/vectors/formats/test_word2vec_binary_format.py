@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gensim.models import KeyedVectors
 
 from nlptransfer import load_vectors
 from nlptransfer.vectors.formats import word2vec_binary
 from nlptransfer.vectors.formats.word2vec_binary import read_word2vec_binary, write_word2vec_binary
 from tests.conftest import gensim_data
+
+KeyedVectors = pytest.importorskip(
+    "gensim.models", reason="gensim is the reference here: pip install 'nlptransfer[pretrain]'"
+).KeyedVectors
 
 
 def assert_same_as_gensim(ours, kv):
