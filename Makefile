@@ -23,9 +23,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# ruff, then the one-way layers and the absence of import cycles (import-linter, contracts in
+# pyproject.toml), then the types (mypy over the package).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # Fast tests (what CI runs); `make test-all` adds the ones marked slow.
 # pytest's exit code 5 ("no tests collected") is not a failure.

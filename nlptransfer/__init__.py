@@ -20,13 +20,12 @@ from nlptransfer._util.errors import (
     VectorsNotFoundError,
 )
 from nlptransfer._util.lazy import lazy_attributes
+from nlptransfer._util.version import __version__
 from nlptransfer.text.tokenize import get_tokenizer
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.vectors import Vectors, load_vectors, read_vectors
 from nlptransfer.vectors.coverage import CoverageReport
 from nlptransfer.vectors.oov import build_matrix
-
-__version__ = "0.1.0"
 
 #: Public names that need torch (or the datasets library): imported when first used.
 _LAZY = {

@@ -67,7 +67,9 @@ class ProgressReader(io.RawIOBase):
         self._bar.update(max(self._position() - self._bar.n, 0))
         return data
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]  # io.RawIOBase takes any writable buffer; ours are bytearray/memoryview
+    # Narrower than io.RawIOBase's any writable buffer on purpose: callers here pass a bytearray
+    # or a memoryview of bytes, so len() and the slice assignment below count bytes
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
@@ -88,4 +90,6 @@ def with_progress(stream: BinaryIO, path: os.PathLike, enabled: bool | None) -> 
         position = raw.tell
     except (AttributeError, OSError, io.UnsupportedOperation):
         return stream
-    return ProgressReader(stream, size, position, os.path.basename(path))  # type: ignore[return-value]
+    # ProgressReader is an io.RawIOBase binary stream that typeshed does not count as BinaryIO
+    reader = ProgressReader(stream, size, position, os.path.basename(path))
+    return reader  # type: ignore[return-value]

@@ -174,7 +174,7 @@ class Registry(Generic[T]):
         if entry.lazy:
             entry.target = import_string(entry.target, what=f"the {self.kind} {key!r}")
             entry.lazy = False
-        return entry.target  # type: ignore[no-any-return]  # entries are typed by register
+        return entry.target
 
     def source(self, name: str) -> str:
         """Where ``name`` comes from: ``"nlptransfer"`` or the plugin distribution's name."""

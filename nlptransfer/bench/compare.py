@@ -114,7 +114,22 @@ def _change(key: tuple[Any, ...], old: dict[str, float], new: dict[str, float]) 
         means = (_mean(old.values()), _mean(new.values()), None)
         p = None
         status = ONLY_NEW if not old else ONLY_OLD if not new else UNPAIRED
-    return CellChange(*key, len(old), len(new), len(shared), *means, p, status)
+    dataset, vectors, model, train_fraction, mode = key
+    return CellChange(
+        dataset=dataset,
+        vectors=vectors,
+        model=model,
+        train_fraction=train_fraction,
+        mode=mode,
+        old_runs=len(old),
+        new_runs=len(new),
+        pairs=len(shared),
+        old_mean=means[0],
+        new_mean=means[1],
+        difference=means[2],
+        t_p_value=p,
+        status=status,
+    )
 
 
 def _mean(values: Iterable[float]) -> float | None:

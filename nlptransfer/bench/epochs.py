@@ -70,7 +70,7 @@ def epoch_curves(records: Sequence[dict[str, Any]]) -> list[EpochCurve]:
     ]
 
 
-def _curve(dataset, vectors, model, fraction, mode, runs) -> EpochCurve:  # type: ignore[no-untyped-def]
+def _curve(dataset, vectors, model, fraction, mode, runs) -> EpochCurve:
     tests = [[100 * h["test_accuracy"] for h in r["history"]] for r in runs]
     devs = [[100 * h.get("accuracy", np.nan) for h in r["history"]] for r in runs]
     longest = max(len(t) for t in tests)

@@ -16,6 +16,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from nlptransfer._util.version import __version__
+
 logger = logging.getLogger(__name__)
 
 #: The package's own folder: its git state is the code's.
@@ -53,8 +55,6 @@ def code_version() -> dict[str, Any]:
     The commit is the checkout the imported package lies in (``None`` for an installed
     package); ``dirty`` says whether the package's tracked files had uncommitted changes.
     """
-    from nlptransfer import __version__
-
     commit, dirty = git_state(PACKAGE_DIR)
     if dirty:
         logger.warning("nlptransfer at %s has uncommitted changes; results record it", commit)

@@ -262,7 +262,10 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
             if "name" not in fields:
                 raise v.fail(item, "a dataset given as a mapping needs a 'name'")
             overrides = fields.pop("train", None)
-            spec = DatasetSpec(**{k: v.expand(str(v.value(n)), n) for k, (_, n) in fields.items()})
+            given: dict[str, Any] = {
+                k: v.expand(str(v.value(n)), n) for k, (_, n) in fields.items()
+            }
+            spec = DatasetSpec(**given)
             if overrides is not None:
                 spec.train = v.train_settings(overrides[1], f"the 'train' of dataset {spec.name!r}")
             datasets.append(spec)

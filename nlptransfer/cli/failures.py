@@ -29,9 +29,9 @@ from types import TracebackType
 
 import typer
 
-from nlptransfer import __version__
 from nlptransfer._util.errors import NLPTransferError
 from nlptransfer._util.extras import missing_extra
+from nlptransfer._util.version import __version__
 
 #: Errors of libraries that read files for us, as ``(module, class)``: a module is looked up
 #: only when already imported (an error from it means it was), so checking costs no import.

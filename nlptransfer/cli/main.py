@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 import nlptransfer.cli.vectors_catalog  # registers `vectors list`, `download`
 import nlptransfer.cli.vectors_lookup  # noqa: F401 - registers the lookup commands
-from nlptransfer import __version__
+from nlptransfer._util.version import __version__
 from nlptransfer.cli import failures
 from nlptransfer.cli.bench import bench, report
 from nlptransfer.cli.pretrain import pretrain
@@ -52,8 +52,10 @@ class NLPTransferCommand(TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        extra["windows_expand_args"] = windows_expand_args
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         cause: BaseException | None = None

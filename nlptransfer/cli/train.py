@@ -14,7 +14,7 @@ from nlptransfer.nn.names import CLASSIFIERS, EMBEDDING_MODES
 from nlptransfer.text.tokenize import TOKENIZERS
 
 
-def _dataset(name, train_file, dev_file, test_file, fold, seed):  # type: ignore[no-untyped-def]
+def _dataset(name, train_file, dev_file, test_file, fold, seed):
     from nlptransfer.data import load_dataset
 
     if not name and not train_file:
@@ -167,7 +167,7 @@ def evaluate(
     if test_file is not None:
         texts, labels = read_labelled_file(test_file, names)
     else:
-        split = load_dataset(dataset, **({"fold": fold} if fold is not None else {}))["test"]
+        split = load_dataset(dataset, fold=fold)["test"]
         if list(split.features["label"].names) != names:
             raise typer.BadParameter(
                 f"the dataset's labels {split.features['label'].names} differ from the model's {names}"

@@ -95,7 +95,7 @@ def similarity(
         )
     vectors = _load(source, format, allow_pickle)
     has = (lambda w: True) if vectors.has_subwords else vectors.__contains__
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for a, b in zip(words[::2], words[1::2], strict=True):
         cosine = vectors.similarity(a, b) if has(a) and has(b) else None
         pairs.append({"a": a, "b": b, "cosine": None if cosine is None else round(cosine, 6)})
@@ -107,8 +107,8 @@ def similarity(
     for column in ("a", "b", "cosine"):
         table.add_column(column, justify="right" if column == "cosine" else "left")
     for pair in pairs:
-        cosine = "unknown word" if pair["cosine"] is None else f"{pair['cosine']:.4f}"
-        table.add_row(pair["a"], pair["b"], cosine)
+        shown = "unknown word" if pair["cosine"] is None else f"{pair['cosine']:.4f}"
+        table.add_row(str(pair["a"]), str(pair["b"]), shown)
     console.print(table)
 
 
@@ -201,7 +201,7 @@ def evaluate(
         dummy4unknown=dummy4unknown,
     )
     similarities = [word_similarity(vectors, path, **options) for path in pairs]
-    solved = [analogies(vectors, path, method=method, **options) for path in analogy_files]  # type: ignore[arg-type]
+    solved = [analogies(vectors, path, method=method, **options) for path in analogy_files]
     if as_json:
         _echo_json(
             {

@@ -314,8 +314,10 @@ def _parse_delimited(
     text_column: str | None,
     label_column: str | None,
 ) -> None:
-    quoting = csv.QUOTE_MINIMAL if delimiter == "," else csv.QUOTE_NONE
-    reader = csv.reader(lines, delimiter=delimiter, quoting=quoting, strict=False)
+    if delimiter == ",":
+        reader = csv.reader(lines, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, strict=False)
+    else:  # TSV has no quoting: a " is text, as in GLUE
+        reader = csv.reader(lines, delimiter=delimiter, quoting=csv.QUOTE_NONE, strict=False)
     kind = "CSV" if delimiter == "," else "TSV"
     try:
         header = next(reader)

@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -146,7 +146,8 @@ class KimCNN(TextClassifier):
             rows = channels[0] if len(channels) == 1 else channels[0] + channels[1]
         else:
             rows = self.embedding(unique)
-        pooled = window_max(rows, inverse, [conv.weight for conv in self.convs], lengths)
+        weights = [cast(nn.Conv1d, conv).weight for conv in self.convs]
+        pooled = window_max(rows, inverse, weights, lengths)
         # max_t relu(x_t + b) == relu(max_t x_t + b): bias and ReLU after pooling give the same
         # features for a fraction of the work (one value per filter, not one per position).
         features = F.relu(pooled + self.conv_bias.flatten())

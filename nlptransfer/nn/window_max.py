@@ -88,7 +88,7 @@ class _WindowMax(torch.autograd.Function):
     """Sum each window's slots from the product table, then max over positions."""
 
     @staticmethod
-    def forward(  # type: ignore[override]
+    def forward(
         ctx: Any,
         table: torch.Tensor,
         base: torch.Tensor,
@@ -112,7 +112,7 @@ class _WindowMax(torch.autograd.Function):
         return torch.cat(pooled, dim=1)
 
     @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:  # type: ignore[override]
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
         rows, filters = ctx.table_shape
         grad_table = grad.new_zeros(rows * filters)
         column = torch.arange(filters, device=grad.device).view(1, filters, 1)

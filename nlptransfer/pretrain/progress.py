@@ -51,7 +51,7 @@ class _ProgressFilter(logging.Filter):
         return False
 
 
-class _EpochCallback(CallbackAny2Vec):  # type: ignore[misc]
+class _EpochCallback(CallbackAny2Vec):
     def __init__(self, progress: TrainingProgress) -> None:
         self.progress = progress
         self.epoch = 0

@@ -96,7 +96,7 @@ class SpacyTokenizer(Tokenizer):
         self.language = language
 
     @cached_property
-    def _nlp(self):  # type: ignore[no-untyped-def]
+    def _nlp(self):
         spacy = require("spacy", extra="torch", purpose="spaCy tokenizers")
         return spacy.blank(self.language)
 

@@ -24,12 +24,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from nlptransfer.nn.classifiers import build_classifier
-from nlptransfer.nn.embedding import PretrainedEmbedding
+from nlptransfer.nn.embedding import Mode, PretrainedEmbedding
 from nlptransfer.text.tokenize import Tokenizer, get_tokenizer
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.train.model_folder import TextClassifierPipeline
@@ -146,10 +146,10 @@ def train_classifier(
     embedding = PretrainedEmbedding.from_vectors(
         vectors,
         vocab,
-        mode=mode,
+        mode=cast(Mode, mode),  # from_vectors refuses a mode it does not know
         oov=oov,
         seed=config.seed,
-        **(embedding_options or {}),  # type: ignore[arg-type]
+        **(embedding_options or {}),
     )
     classifier = build_classifier(model, embedding, len(label_names), **(model_options or {}))
     pipeline = TextClassifierPipeline(
@@ -191,10 +191,10 @@ def train_classifier(
             for r in fit.history
         ],
     }
-    if dev:
-        metrics["dev"] = trainer.evaluate(dev_ids, list(dev[1]))  # type: ignore[arg-type]
-    if test:
-        metrics["test"] = trainer.evaluate(test_ids, list(test[1]))  # type: ignore[arg-type]
+    if dev and dev_ids is not None:  # dev_ids is set exactly when dev is truthy
+        metrics["dev"] = trainer.evaluate(dev_ids, list(dev[1]))
+    if test and test_ids is not None:  # likewise
+        metrics["test"] = trainer.evaluate(test_ids, list(test[1]))
     pipeline.metrics = metrics
     folder = pipeline.save(out) if out is not None else None
     return TrainedRun(pipeline=pipeline, fit=fit, metrics=metrics, folder=folder)

@@ -227,7 +227,7 @@ class Trainer:
             for ids, labels, _ in bar:
                 for emb in self.embeddings:
                     emb.on_step(self.step)
-                ids, labels = ids.to(self.device), labels.to(self.device)  # type: ignore[union-attr]
+                ids, labels = ids.to(self.device), labels.to(self.device)
                 optimizer.zero_grad(set_to_none=True)
                 loss = F.cross_entropy(self.model(ids), labels)
                 for emb in self.embeddings:

@@ -48,6 +48,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from tqdm.auto import tqdm
@@ -59,7 +60,7 @@ from nlptransfer._util.progress import progress_enabled
 try:  # POSIX; elsewhere downloads still appear atomically, but concurrent ones are not serialised
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # None marks no fcntl; checked before each use
 
 logger = logging.getLogger(__name__)
 
@@ -110,26 +111,37 @@ class DownloadPolicy:
     def from_env(cls) -> DownloadPolicy:
         """The defaults, overridden by ``NLPTRANSFER_DOWNLOAD_TIMEOUT`` (seconds),
         ``NLPTRANSFER_DOWNLOAD_RETRIES`` and ``NLPTRANSFER_DOWNLOAD_BACKOFF`` (seconds)."""
-        values: dict[str, float | int] = {}
-        for key, name, kind in (
-            ("timeout", "NLPTRANSFER_DOWNLOAD_TIMEOUT", float),
-            ("retries", "NLPTRANSFER_DOWNLOAD_RETRIES", int),
-            ("backoff", "NLPTRANSFER_DOWNLOAD_BACKOFF", float),
-        ):
-            raw = os.environ.get(name)
-            if raw is None or raw == "":
-                continue
-            try:
-                value = kind(raw)
-            except ValueError:
-                value = -1
-            if value < 0 or (key == "timeout" and value == 0):
-                raise DownloadError(
-                    f"{name} must be a {'whole ' if kind is int else ''}number "
-                    f"{'> 0' if key == 'timeout' else '>= 0'}, found {raw!r}"
-                )
-            values[key] = value
-        return cls(**values)  # type: ignore[arg-type]
+        default = cls()
+        return cls(
+            timeout=_env_number(
+                "NLPTRANSFER_DOWNLOAD_TIMEOUT", float, default.timeout, positive=True
+            ),
+            retries=_env_number("NLPTRANSFER_DOWNLOAD_RETRIES", int, default.retries),
+            backoff=_env_number("NLPTRANSFER_DOWNLOAD_BACKOFF", float, default.backoff),
+        )
+
+
+_Number = TypeVar("_Number", int, float)
+
+
+def _env_number(
+    name: str, kind: type[_Number], default: _Number, *, positive: bool = False
+) -> _Number:
+    """The number in environment variable ``name`` (``default`` when unset or empty), refused
+    unless it is ``>= 0`` (``> 0`` when ``positive``)."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = kind(-1)  # refused just below
+    if value < 0 or (positive and value == 0):
+        raise DownloadError(
+            f"{name} must be a {'whole ' if kind is int else ''}number "
+            f"{'> 0' if positive else '>= 0'}, found {raw!r}"
+        )
+    return value
 
 
 def tls_context() -> ssl.SSLContext:
@@ -157,7 +169,7 @@ def tls_context() -> ssl.SSLContext:
 class _SecureRedirectHandler(urllib.request.HTTPRedirectHandler):
     """Follows redirects (keeping the ``Range`` header) but never from https to http."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         old, new = urlsplit(req.full_url).scheme, urlsplit(newurl).scheme
         if new not in ("http", "https") or (old == "https" and new != "https"):
             raise DownloadError(
@@ -312,7 +324,7 @@ def _open(
 ) -> http.client.HTTPResponse:
     url = request.full_url
     try:
-        return opener.open(request, timeout=timeout)  # type: ignore[return-value]
+        return opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code in RETRY_STATUSES:

@@ -411,7 +411,8 @@ def read_analogies(
             logger.info("skipping malformed line %d of %s: %r", number, path, line)
             skipped.append(number)
             continue
-        sections[-1][1].append(tuple(fold(w) for w in words))  # type: ignore[arg-type]
+        a, b, c, d = (fold(w) for w in words)
+        sections[-1][1].append((a, b, c, d))
     if not any(questions for _, questions in sections):
         raise DatasetError(
             f"{path}: expected analogy questions (': section' lines, then four words a line), "

@@ -127,7 +127,7 @@ def check_source(source: str | os.PathLike[str]) -> CatalogEntry | None:
     raise missing_path_error(path)
 
 
-def _load_catalog_entry(entry: CatalogEntry, vocab, limit, mmap, progress) -> Vectors:  # type: ignore[no-untyped-def]
+def _load_catalog_entry(entry: CatalogEntry, vocab, limit, mmap, progress) -> Vectors:
     """A catalogue name: the installed PyPI package, else the cached native store (downloaded
     and converted on first use), memory-mapped; ``vocab``/``limit`` applied after."""
     if entry.package and (package_installed(entry) or not entry.sources):
@@ -139,7 +139,7 @@ def _load_catalog_entry(entry: CatalogEntry, vocab, limit, mmap, progress) -> Ve
     return select_rows(vectors, vocab=vocab, limit=limit)
 
 
-def _load_package_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:  # type: ignore[no-untyped-def]
+def _load_package_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:
     """Vectors shipped in a PyPI package as ``.npy`` + a parquet word index: memory-mapped."""
     import pyarrow.parquet as pq
 

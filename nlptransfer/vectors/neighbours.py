@@ -162,7 +162,8 @@ def weighted_terms(
                 term, weight = item
                 terms.append((term, float(weight)))  # the weight as given, as gensim does
             else:  # a bare number (one (term, weight) pair given alone) fails in term_unit
-                terms.append((item, sign))  # type: ignore[arg-type]
+                # so item may be that float, not a term: passed on as is for term_unit to refuse
+                terms.append((item, sign))  # type: ignore[arg-type]  # may be a bare number
     return terms
 
 

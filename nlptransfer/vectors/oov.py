@@ -119,7 +119,7 @@ class ZeroPolicy(OOVPolicy):
 
     name: ClassVar[str] = "zero"
 
-    def rows(self, words, *, vectors, found, rng):  # type: ignore[no-untyped-def]
+    def rows(self, words, *, vectors, found, rng):
         return np.zeros((len(words), vectors.dim), dtype=np.float32)
 
 
@@ -149,7 +149,7 @@ class UniformPolicy(OOVPolicy):
         sample = _reference_rows(vectors, found, self.reference)
         return float(np.sqrt(3 * sample.var(axis=0).mean()))
 
-    def rows(self, words, *, vectors, found, rng):  # type: ignore[no-untyped-def]
+    def rows(self, words, *, vectors, found, rng):
         a = self.bound(vectors, found)
         return rng.uniform(-a, a, (len(words), vectors.dim)).astype(np.float32)
 
@@ -172,7 +172,7 @@ class NormalPolicy(OOVPolicy):
     reference: Reference = "found"
     name: ClassVar[str] = "normal"
 
-    def rows(self, words, *, vectors, found, rng):  # type: ignore[no-untyped-def]
+    def rows(self, words, *, vectors, found, rng):
         sample = _reference_rows(vectors, found, self.reference)
         mean, std = sample.mean(axis=0), sample.std(axis=0)
         return rng.normal(mean, std, (len(words), vectors.dim)).astype(np.float32)
@@ -194,7 +194,7 @@ class SubwordPolicy(OOVPolicy):
 
     name: ClassVar[str] = "subword"
 
-    def rows(self, words, *, vectors, found, rng):  # type: ignore[no-untyped-def]
+    def rows(self, words, *, vectors, found, rng):
         if vectors.subwords is None:
             raise NLPTransferError(
                 f"the 'subword' OOV policy needs vectors with a fastText subword model (.bin or "

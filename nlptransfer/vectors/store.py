@@ -411,7 +411,7 @@ class Vectors:
             questions,
             self._word_unit,
             k,
-            method=method,  # type: ignore[arg-type]  # checked above
+            method=method,  # type: ignore[arg-type]  # check_method refused any other str
             restrict_vocab=restrict_vocab,
         )
         return [self._hits(hits) for hits in found]
@@ -502,7 +502,7 @@ class Vectors:
         meta["store_path"] = str(Path(path).resolve())
         return cls(words, matrix, subwords=subwords, meta=meta)
 
-    def to_gensim(self):  # type: ignore[no-untyped-def]
+    def to_gensim(self):
         """A gensim ``KeyedVectors`` with the same words and rows (copies the matrix)."""
         gensim_models = require("gensim.models", extra="pretrain", purpose="conversions to gensim")
         kv = gensim_models.KeyedVectors(self.dim)

@@ -36,7 +36,7 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -450,7 +450,7 @@ class FastTextSubwords:
                 f"expected a {_FORMAT_NAME} config with keys {list(required)}, "
                 f"found format {config.get('format')!r} missing {missing}",
             )
-        mode = "r" if mmap else None
+        mode: Literal["r"] | None = "r" if mmap else None
         matrix = _load_npy(folder / _MATRIX_FILE, mode)
         if matrix.ndim != 2 or matrix.dtype != np.float32 or matrix.shape[1] != config["dim"]:
             raise VectorsFormatError(
@@ -472,9 +472,9 @@ class FastTextSubwords:
             raise VectorsFormatError(folder, f"inconsistent subword model files: {exc}") from exc
 
 
-def _load_npy(path: Path, mmap_mode: str | None) -> np.ndarray:
+def _load_npy(path: Path, mmap_mode: Literal["r"] | None) -> np.ndarray:
     try:
-        return np.load(path, mmap_mode=mmap_mode, allow_pickle=False)  # type: ignore[call-overload]
+        return np.load(path, mmap_mode=mmap_mode, allow_pickle=False)
     except FileNotFoundError as exc:
         raise VectorsFormatError(path, "expected a .npy file, found no file") from exc
     except ValueError as exc:

@@ -16,11 +16,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from nlptransfer._util.errors import VectorsFormatError
 from nlptransfer.vectors.formats.base import ParsedVectors
+
+
+class Positions(Protocol):
+    """Where each row of a batch was found (line or byte offset), by index: a list, or a lazy
+    sequence that computes offsets only when a problem must be reported."""
+
+    def __getitem__(self, i: int, /) -> int: ...
+
+    def __len__(self) -> int: ...
+
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +128,7 @@ class RowCollector:
         self,
         raw_words: Sequence[bytes],
         matrix: np.ndarray,
-        positions: Sequence[int],
+        positions: Positions,
         decoded: list[str] | None = None,
     ) -> None:
         """Add a batch: ``raw_words[i]`` names ``matrix[i]``, found at ``positions[i]``.
@@ -141,26 +152,26 @@ class RowCollector:
                 **self._where(positions[bad]),
             )
         raw_words = raw_words[:take] if len(raw_words) > take else raw_words
-        text: list[str | None]  # the decoded words; None for a row to skip
+        text: Sequence[str | None]  # the decoded words; None for a row to skip
+        complete: list[str] | None = None  # the same words, when no row is to be skipped
         if decoded is not None:
-            text = decoded[:take] if len(decoded) > take else decoded  # type: ignore[assignment]
-            complete = True
+            text = complete = decoded[:take] if len(decoded) > take else decoded
         else:
             try:
-                text = [raw.decode("utf-8") for raw in raw_words]
-                complete = True
+                text = complete = [raw.decode("utf-8") for raw in raw_words]
             except UnicodeDecodeError:
                 text = [self.decode(raw, positions[i]) for i, raw in enumerate(raw_words)]
-                complete = None not in text
+                if None not in text:
+                    complete = [word for word in text if word is not None]
         self.rows_seen += take
         vocab = self.vocab
         seen = self.seen
-        if vocab is None and complete and not self._duplicates_met:
+        if vocab is None and complete is not None and not self._duplicates_met:
             # The common case, all new words: one set update, checked by the size it grows by.
             before = len(seen)
-            seen.update(text)  # type: ignore[arg-type]
+            seen.update(complete)
             if len(seen) == before + take:
-                self.words.extend(text)  # type: ignore[arg-type]
+                self.words.extend(complete)
                 self._keep(matrix[:take])
                 return
             # A duplicate: undo the update (seen is always the set of kept words) and take the
@@ -214,8 +225,8 @@ class RowCollector:
 
     def finish(self, meta: dict | None = None) -> ParsedVectors:
         """Warn about what was repaired and return the collected rows."""
-        if self.duplicates:
-            word, position = self.first_duplicate  # type: ignore[misc]
+        if self.first_duplicate is not None:  # set with the first duplicate counted
+            word, position = self.first_duplicate
             where = f"line {position}" if self.location == "line" else f"byte offset {position}"
             logger.warning(
                 "%s: %d duplicate word(s) skipped, keeping each word's first row "

@@ -88,6 +88,8 @@ def open_vectors_file(path: str | Path, member: str | None = None) -> Iterator[B
     """
     path = Path(path)
     kind = sniff_compression(path)
+    # GzipFile, BZ2File and ZipExtFile are binary streams that typeshed does not count as
+    # typing.BinaryIO, hence the three ignores below.
     stream: BinaryIO
     if kind == "gzip":
         stream = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115

@@ -182,7 +182,7 @@ class _Reader:
                 f"expected {what} of {count} x {dt.name} that fits in memory, found a size "
                 f"that cannot be allocated ({exc}); the header is probably corrupt"
             ) from exc
-        view = memoryview(out).cast("B")
+        view = out.data.cast("B")
         buffered = len(self._buf) - self._pos
         if nbytes <= buffered:
             view[:] = self._buf[self._pos : self._pos + nbytes]
@@ -193,6 +193,8 @@ class _Reader:
         self._buf, self._pos = b"", 0
         filled = buffered
         while filled < nbytes and not self._eof:
+            # typing.BinaryIO declares no readinto, but every stream open_vectors_file yields
+            # (io.BufferedReader, GzipFile, BZ2File, ZipExtFile) is an io.BufferedIOBase with it
             got = self._stream.readinto(view[filled:])  # type: ignore[attr-defined]
             if not got:
                 self._eof = True
@@ -313,7 +315,7 @@ def _read_input_matrix(
         ngram_rows = reader.read_array(
             "<f4", (rows - nwords) * dim, "the input matrix (n-gram rows)"
         )
-        storage = {"quantized": False, "qnorm": False}
+        storage: dict[str, bool | int] = {"quantized": False, "qnorm": False}
         # astype: a no-op on little-endian machines, a byte swap elsewhere.
         word_rows = word_rows.astype(np.float32, copy=False).reshape(nwords, dim)
         ngram_rows = ngram_rows.astype(np.float32, copy=False).reshape(rows - nwords, dim)
@@ -356,7 +358,12 @@ def _read_input_matrix(
         # fastText adds norm * centroid, the product rounded to float32 first.
         blocks[0] *= norms[:nwords, None]
         blocks[1] *= norms[nwords:, None]
-    storage = {"quantized": True, "qnorm": bool(qnorm), "pq_nsubq": nsubq, "pq_dsub": dsub}
+    storage = {
+        "quantized": True,
+        "qnorm": bool(qnorm),
+        "pq_nsubq": nsubq,
+        "pq_dsub": dsub,
+    }
     return blocks[0], blocks[1], storage
 
 

@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol, cast
 
 import numpy as np
 import pyarrow as pa
@@ -264,7 +264,12 @@ def _read_fast(
         pending: deque[tuple[Future, int]] = deque()
         try:
             first_size = block_size if rows.limit is None else _FIRST_BLOCK_SIZE
-            blocks = _line_blocks(stream, block_size, first_size=first_size, skip_first_line=header)
+            # Every stream open_vectors_file and with_progress give reads into a buffer;
+            # typing.BinaryIO just does not declare readinto.
+            readable = cast(_ReadsInto, stream)
+            blocks = _line_blocks(
+                readable, block_size, first_size=first_size, skip_first_line=header
+            )
             more = True
 
             def submit() -> None:  # one block for every worker, no more (memory)
@@ -319,7 +324,7 @@ class _RawWords(Sequence[bytes]):
     def __len__(self) -> int:
         return len(self.words)
 
-    def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
+    def __getitem__(self, i):
         if isinstance(i, slice):
             return _RawWords(self.words[i])
         return self.words[i].as_py()
@@ -362,8 +367,14 @@ def _table_rows(table: pa.Table, dim: int, trailing_space: bool) -> np.ndarray:
     return matrix
 
 
+class _ReadsInto(Protocol):
+    """A binary stream that reads into a buffer (files, gzip, bz2 and zip members all do)."""
+
+    def readinto(self, buffer: memoryview, /) -> int | None: ...
+
+
 def _line_blocks(
-    stream: BinaryIO, size: int, *, first_size: int | None = None, skip_first_line: bool
+    stream: _ReadsInto, size: int, *, first_size: int | None = None, skip_first_line: bool
 ) -> Iterator[memoryview]:
     """Read ``stream`` in blocks of whole lines, as Arrow's own streaming reader cuts them.
 

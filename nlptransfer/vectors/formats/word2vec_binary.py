@@ -32,7 +32,7 @@ from nlptransfer.vectors.formats.base import (
     WritableVectors,
     register_format,
 )
-from nlptransfer.vectors.formats.collector import RowCollector, check_unicode_policy
+from nlptransfer.vectors.formats.collector import Positions, RowCollector, check_unicode_policy
 from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
 from nlptransfer.vectors.formats.text import parse_header
 
@@ -75,7 +75,7 @@ def read_word2vec_binary(
                 stream.close()
 
 
-def _read_header(path: Path, stream) -> tuple[int, int, bytes, int]:  # type: ignore[no-untyped-def]
+def _read_header(path: Path, stream) -> tuple[int, int, bytes, int]:
     """Parse ``count dim\n``; returns count, dim, bytes read past it, and the header's length."""
     head = stream.readline(256)
     if not head:
@@ -96,7 +96,7 @@ def _read_header(path: Path, stream) -> tuple[int, int, bytes, int]:  # type: ig
     return count, dim, b"", len(head)
 
 
-def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:  # type: ignore[no-untyped-def]
+def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:
     count, dim, buffer, header_length = _read_header(path, stream)
     record = 4 * dim
     expected = count  # an upper bound on the rows kept, so the matrix is allocated once
@@ -223,13 +223,14 @@ def _next_row(buffer: bytes, start: int, dim: int) -> int | None:
 
 
 def _plausible(buffer: bytes, dim: int, rows: int = 4) -> bool:
-    position: int | None = 0
+    position = 0
     for _ in range(rows):
-        position = _next_row(buffer, position, dim)  # type: ignore[arg-type]
-        if position is None:
+        after = _next_row(buffer, position, dim)
+        if after is None:
             return False
-        if position >= len(buffer):
+        if after >= len(buffer):
             return True
+        position = after
     return True
 
 
@@ -251,7 +252,7 @@ def _check_first_rows(path: Path, buffer: bytes, dim: int, base: int) -> None:
             )
 
 
-def _raise_out_of_step(path, buffer, pos, base, dim):  # type: ignore[no-untyped-def]
+def _raise_out_of_step(path, buffer, pos, base, dim):
     raise VectorsFormatError(
         path,
         f"expected a newline after the {4 * dim} bytes of the previous vector (the first row "
@@ -310,7 +311,7 @@ class _Offsets:
 class _Shifted:
     """Byte offsets within a chunk, shifted to file offsets only when one is asked for."""
 
-    def __init__(self, base: int, offsets: list[int]) -> None:
+    def __init__(self, base: int, offsets: Positions) -> None:
         self.base = base
         self.offsets = offsets
 
@@ -321,7 +322,7 @@ class _Shifted:
         return len(self.offsets)
 
 
-def _raise_incomplete(path, buffer, pos, space, end, base, record, count, found, eof):  # type: ignore[no-untyped-def]
+def _raise_incomplete(path, buffer, pos, space, end, base, record, count, found, eof):
     if space < 0:
         if pos >= end and eof:
             message = (
