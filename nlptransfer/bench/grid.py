@@ -17,10 +17,8 @@ from pathlib import PurePath
 from typing import Any
 
 from nlptransfer.bench.schema import BenchConfig, DatasetSpec
+from nlptransfer.data.catalog import DATASETS, dataset_entry
 from nlptransfer.train.trainer import TrainConfig
-
-#: Datasets evaluated by cross-validation (no test split), as in Kim (2014).
-CV_DATASETS = frozenset({"mr", "subj"})
 
 
 @dataclass(frozen=True)
@@ -81,8 +79,16 @@ def resolved_train(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def uses_cross_validation(dataset: DatasetSpec) -> bool:
-    """True for catalogue datasets with no test split (given files never are)."""
-    return dataset.name in CV_DATASETS and not (dataset.train_file or dataset.test_file)
+    """True for catalogue datasets whose protocol is k-fold cross-validation (no test split), as
+    their catalogue entries say (``cv_folds``); given files never are.
+
+    Example:
+        >>> uses_cross_validation(DatasetSpec("rotten_tomatoes")), uses_cross_validation(DatasetSpec("sst2"))
+        (True, False)
+    """
+    if dataset.train_file or dataset.test_file or dataset.name not in DATASETS:
+        return False
+    return dataset_entry(dataset.name).cv_folds is not None
 
 
 def expand_grid(config: BenchConfig) -> list[RunSpec]:

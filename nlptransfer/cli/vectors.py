@@ -11,6 +11,7 @@ from rich.table import Table
 from nlptransfer.cli.console import console
 from nlptransfer.vectors import Vectors, load_vectors
 from nlptransfer.vectors.convert import writable_formats, write_vectors
+from nlptransfer.vectors.formats.base import normalize_format
 
 app = typer.Typer(help="Inspect, convert and query pretrained word vectors.", no_args_is_help=True)
 
@@ -100,6 +101,7 @@ def convert(
     With --vocab or --vocab-of only the chosen words are kept (in SRC's order), for a small
     file holding what a dataset needs, or to give two vectors files the same vocabulary.
     """
+    to = normalize_format(to)  # an alias (vec, w2v, ...) names its format, as format= does
     if to not in writable_formats():
         raise typer.BadParameter(
             f"expected one of {', '.join(writable_formats())}, got {to!r}", param_hint="--to"

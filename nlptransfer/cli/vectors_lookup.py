@@ -17,6 +17,7 @@ from rich.table import Table
 from nlptransfer.cli.console import console
 from nlptransfer.cli.vectors import SOURCE_HELP, _load, app
 from nlptransfer.data.texts import TEXT_FORMATS, read_texts
+from nlptransfer.text.tokenize import TOKENIZERS
 from nlptransfer.vectors.analogy import AnalogyMethod
 from nlptransfer.vectors.coverage import CoverageReport
 from nlptransfer.vectors.fallback import DEFAULT_RULES, FALLBACK_RULES
@@ -262,7 +263,9 @@ def coverage(
         help=f"One of: {', '.join(TEXT_FORMATS)} (default: detected; 'LABEL TEXT' lines are kim).",
     ),
     text_column: str | None = typer.Option(None, help="Text column of a CSV/TSV/JSONL file."),
-    tokenizer: str = typer.Option("whitespace", help="whitespace, spacy or regex."),
+    tokenizer: str = typer.Option(
+        "whitespace", help=f"A tokenizer: {', '.join(TOKENIZERS.names())}."
+    ),
     rules: str = typer.Option(
         ",".join(DEFAULT_RULES), help=f"Fallback rules in order, from: {', '.join(FALLBACK_RULES)}."
     ),

@@ -30,6 +30,16 @@ def test_counts_and_folds_as_replications():
     assert {r.replicate for r in mr} == {0, 1, 2}
 
 
+def test_cross_validation_follows_the_catalogue_aliases_included():
+    config = CONFIG.replace("datasets: [mr, sst2]", "datasets: [rotten_tomatoes, subj, trec]")
+    runs = expand_grid(parse_bench_config(config))
+    folds = {
+        name: {r.fold for r in runs if r.dataset["name"] == name}
+        for name in ("rotten_tomatoes", "subj", "trec")
+    }
+    assert folds == {"rotten_tomatoes": {0, 1, 2}, "subj": {0, 1, 2}, "trec": {None}}
+
+
 def test_run_ids_are_stable_and_distinct():
     first = [r.run_id for r in expand_grid(parse_bench_config(CONFIG))]
     second = [r.run_id for r in expand_grid(parse_bench_config(CONFIG))]

@@ -103,6 +103,15 @@ def test_convert_vocab_errors(tmp_path):
     assert not (tmp_path / "x.ntv").exists()
 
 
+def test_convert_takes_a_format_alias_as_format_does(tmp_path):
+    source = gensim_data("lee_fasttext.vec")
+    out = tmp_path / "out.vec"
+    result = runner.invoke(app, ["vectors", "convert", str(source), str(out), "--to", "vec"])
+    assert result.exit_code == 0, result.output
+    assert load_vectors(out).words == load_vectors(source).words
+    assert out.read_bytes().split(b"\n", 1)[0].count(b" ") == 1  # a word2vec text header
+
+
 def test_convert_rejects_unknown_target(tmp_path):
     result = runner.invoke(
         app,
