@@ -212,6 +212,8 @@ def test_bad_input_is_one_line(template, bad, files, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, _args(template, bad, files, tmp_path / "out"))
     assert_one_line_failure(result)
+    if "pip install 'nlptransfer[" in result.stderr:  # the core install: the command's extra
+        pytest.skip(f"the command stops first at its missing extra: {result.stderr.strip()}")
     if bad is not None and result.exit_code != 2:
         assert files[bad].name in result.stderr or f"model-{bad}" in result.stderr
 

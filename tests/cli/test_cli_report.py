@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import skip_unless_installed
+
+skip_unless_installed("scipy", "yaml", "matplotlib")
+
 RESULTS = Path(__file__).parents[1] / "bench" / "results"
 
 
