@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 
 from nlptransfer._util.errors import UnknownWordError
-from nlptransfer._util.extras import require
 from nlptransfer._util.files import file_digests
 from nlptransfer.vectors import analogy, neighbours
 from nlptransfer.vectors.coverage import CoverageReport, coverage_report
 from nlptransfer.vectors.describe import VectorsDescription, describe_vectors
 from nlptransfer.vectors.fallback import Lookup, folded_index
 from nlptransfer.vectors.formats.native import load_native, save_native
+from nlptransfer.vectors.gensim_bridge import keyed_vectors, parts_of_keyed_vectors
 from nlptransfer.vectors.topk import Hits, check_k, unit_matrix_of, unit_vector
 
 
@@ -502,9 +502,43 @@ class Vectors:
         meta["store_path"] = str(Path(path).resolve())
         return cls(words, matrix, subwords=subwords, meta=meta)
 
-    def to_gensim(self):
-        """A gensim ``KeyedVectors`` with the same words and rows (copies the matrix)."""
-        gensim_models = require("gensim.models", extra="pretrain", purpose="conversions to gensim")
-        kv = gensim_models.KeyedVectors(self.dim)
-        kv.add_vectors(self.words, np.array(self.matrix))
-        return kv
+    # -- other libraries (nlptransfer.vectors.gensim_bridge, .spacy_bridge) ---------------------
+    def to_gensim(self) -> Any:
+        """gensim ``KeyedVectors`` with the same words and rows (a copy); fastText vectors become
+        a ``FastTextKeyedVectors`` that keeps their subword model, so ``kv[unknown_word]`` is
+        :meth:`vector` of it (to float32 rounding).
+
+        A pruned subword model (a ``.ftz`` quantized with a cutoff) has no gensim counterpart:
+        those vectors become a plain ``KeyedVectors``, with a warning (see
+        :mod:`nlptransfer.vectors.gensim_bridge`).
+
+        Raises:
+            MissingExtraError: gensim is not installed (``pip install 'nlptransfer[pretrain]'``).
+
+        Example:
+            >>> from nlptransfer import load_vectors
+            >>> kv = load_vectors("glove-6b-50d", limit=20000).to_gensim()
+            >>> [word for word, _ in kv.most_similar("king", topn=2)]
+            ['prince', 'queen']
+        """
+        return keyed_vectors(self.words, self.matrix, self.subwords)
+
+    @classmethod
+    def from_gensim(cls, kv: Any, meta: dict[str, Any] | None = None) -> Vectors:
+        """``Vectors`` from gensim ``KeyedVectors`` (or a trained model, through its ``.wv``).
+
+        The matrix is a float32 copy of ``kv.vectors``; a ``FastTextKeyedVectors`` brings its
+        subword model, so :meth:`vector` of an unknown word is ``kv[word]`` (to float32
+        rounding). ``meta`` is the provenance to keep.
+
+        Example:
+            >>> from gensim.models import KeyedVectors
+            >>> from gensim.test.utils import datapath
+            >>> kv = KeyedVectors.load_word2vec_format(datapath("euclidean_vectors.bin"),
+            ...                                        binary=True)
+            >>> v = Vectors.from_gensim(kv)
+            >>> v.words == kv.index_to_key, bool((v.matrix == kv.vectors).all())
+            (True, True)
+        """
+        words, matrix, subwords = parts_of_keyed_vectors(kv)
+        return cls(words, matrix, subwords=subwords, meta=meta)
