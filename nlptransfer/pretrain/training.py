@@ -305,6 +305,7 @@ def export_formats() -> tuple[str, ...]:
         ...     print(name, vector_format(name).suffix)
         fasttext-bin .fasttext.bin
         glove .glove.txt
+        spacy .spacy-pipeline
         word2vec-bin .bin
         word2vec-text .vec
     """

@@ -29,6 +29,7 @@ from nlptransfer.vectors.describe import VectorsDescription, describe_vectors
 from nlptransfer.vectors.fallback import Lookup, folded_index
 from nlptransfer.vectors.formats.native import load_native, save_native
 from nlptransfer.vectors.gensim_bridge import keyed_vectors, parts_of_keyed_vectors
+from nlptransfer.vectors.spacy_bridge import set_spacy_vectors, spacy_vectors_parts
 from nlptransfer.vectors.topk import Hits, check_k, unit_matrix_of, unit_vector
 
 
@@ -542,3 +543,55 @@ class Vectors:
         """
         words, matrix, subwords = parts_of_keyed_vectors(kv)
         return cls(words, matrix, subwords=subwords, meta=meta)
+
+    def to_spacy(self, nlp: Any, *, name: str | None = None) -> Any:
+        """Make these the vectors of a spaCy pipeline's vocabulary; returns ``nlp``.
+
+        ``token.vector``, ``similarity`` and components that use static vectors then use these.
+        The table replaces the pipeline's vectors; a fastText subword model is left out, with a
+        warning (spaCy's own subword vectors hash n-grams differently). To write a pipeline
+        folder, ``write_vectors(vectors, DIR, "spacy")`` or ``nlptransfer vectors convert SRC
+        DIR --to spacy`` (see :mod:`nlptransfer.vectors.formats.spacy_pipeline`).
+
+        Args:
+            nlp: a spaCy ``Language`` (``spacy.blank("en")``, ``spacy.load(...)``).
+            name: the vectors table's name (default: spaCy's ``"{lang}_{name}.vectors"``).
+
+        Raises:
+            MissingExtraError: spaCy is not installed (``pip install 'nlptransfer[torch]'``).
+
+        Example:
+            >>> import spacy
+            >>> from nlptransfer import load_vectors
+            >>> glove = load_vectors("glove-6b-50d", vocab={"king", "queen", "apple"})
+            >>> nlp = glove.to_spacy(spacy.blank("en"))
+            >>> bool((nlp.vocab["king"].vector == glove["king"]).all())
+            True
+            >>> nlp("king").similarity(nlp("queen")) > nlp("king").similarity(nlp("apple"))
+            True
+        """
+        return set_spacy_vectors(
+            nlp, self.words, self.matrix, name=name, has_subwords=self.has_subwords
+        )
+
+    @classmethod
+    def from_spacy(cls, nlp: Any) -> Vectors:
+        """``Vectors`` from the vectors of a spaCy pipeline (or a ``Vocab``), in row order.
+
+        To read a pipeline folder, ``read_vectors(DIR)`` (it reads the vocabulary alone).
+
+        Raises:
+            VectorsFormatError: the pipeline has no vectors, or floret vectors (no row per word).
+
+        Example:
+            >>> import numpy as np, spacy
+            >>> nlp = Vectors(["cat"], np.ones((1, 2), np.float32)).to_spacy(spacy.blank("en"))
+            >>> Vectors.from_spacy(nlp)
+            Vectors(1 words, dim=2)
+        """
+        meta = getattr(nlp, "meta", {})
+        where = f"the spaCy pipeline {meta.get('lang', '')}_{meta.get('name', '')}".rstrip("_")
+        words, matrix, parts_meta = spacy_vectors_parts(nlp, where)
+        if meta.get("lang"):
+            parts_meta["language"] = meta["lang"]
+        return cls(words, matrix, meta=parts_meta)
