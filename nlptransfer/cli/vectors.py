@@ -95,11 +95,18 @@ def convert(
     vocab_of: str | None = typer.Option(
         None, "--vocab-of", help="Keep only the words of these vectors (a path or a name)."
     ),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        help="The vectors' language (a code such as de), kept in their provenance; a spaCy "
+        "pipeline (--to spacy) gets its tokenizer (default: en).",
+    ),
 ) -> None:
-    """Convert vectors to the native store, word2vec binary/text or GloVe text.
+    """Convert vectors to the native store, word2vec binary/text, GloVe text or a spaCy pipeline.
 
     With --vocab or --vocab-of only the chosen words are kept (in SRC's order), for a small
     file holding what a dataset needs, or to give two vectors files the same vocabulary.
+    --to spacy writes a pipeline folder that spacy.load(DST) opens, with these vectors.
     """
     to = normalize_format(to)  # an alias (vec, w2v, ...) names its format, as format= does
     if to not in writable_formats():
@@ -112,6 +119,8 @@ def convert(
     if vocab_of is not None:
         wanted = _load(vocab_of, None, allow_pickle).words
     vectors = load_vectors(src, format=format, allow_pickle=allow_pickle, limit=limit, vocab=wanted)
+    if lang is not None:
+        vectors.meta["language"] = lang
     written = write_vectors(vectors, dst, to)
     console.print(f"wrote {len(vectors):,} x {vectors.dim} vectors as {to} to {written}")
     missing = len(set(wanted)) - len(vectors) if wanted is not None else 0

@@ -74,7 +74,6 @@ from nlptransfer.vectors.formats import vector_format
 from nlptransfer.vectors.formats.native import NATIVE_SUFFIX
 from nlptransfer.vectors.load import load_vectors
 from nlptransfer.vectors.store import Vectors, file_sha256
-from nlptransfer.vectors.subword import FastTextSubwords
 
 logger = logging.getLogger(__name__)
 
@@ -255,11 +254,9 @@ def _start_from(model: Any, init: Vectors) -> dict[str, int]:
 
 
 def vectors_from_gensim(kv: Any, meta: Mapping[str, Any] | None = None) -> Vectors:
-    """:class:`Vectors` from gensim ``KeyedVectors``; for ``FastTextKeyedVectors`` with n-grams,
-    the subword model too (so ``vector(word)`` works for unseen words, as ``kv[word]``).
-
-    The matrix is a copy of ``kv.vectors`` (for fastText: each word's row already averaged with
-    its n-gram rows, as gensim and fastText compute it).
+    """:meth:`Vectors.from_gensim <nlptransfer.vectors.Vectors.from_gensim>`, kept under this
+    name for code that imports it from here: the words and rows of gensim ``KeyedVectors``, and
+    for ``FastTextKeyedVectors`` with n-grams the subword model too.
 
     Example:
         >>> from gensim.models import FastText
@@ -269,18 +266,7 @@ def vectors_from_gensim(kv: Any, meta: Mapping[str, Any] | None = None) -> Vecto
         >>> v.has_subwords, bool(np.allclose(v.vector("films"), model.wv["films"]))
         (True, True)
     """
-    words = [str(w) for w in kv.index_to_key]
-    matrix = np.array(kv.vectors, dtype=np.float32)
-    subwords = None
-    if getattr(kv, "bucket", 0) and hasattr(kv, "vectors_ngrams"):
-        subwords = FastTextSubwords(
-            np.array(kv.vectors_ngrams, dtype=np.float32),
-            minn=kv.min_n,
-            maxn=kv.max_n,
-            bucket=kv.bucket,
-            nwords=len(words),
-        )
-    return Vectors(words, matrix, subwords=subwords, meta=dict(meta or {}))
+    return Vectors.from_gensim(kv, dict(meta or {}))
 
 
 def _with_init_words(trained: Vectors, init: Vectors) -> tuple[Vectors, int]:
@@ -319,6 +305,7 @@ def export_formats() -> tuple[str, ...]:
         ...     print(name, vector_format(name).suffix)
         fasttext-bin .fasttext.bin
         glove .glove.txt
+        spacy .spacy-pipeline
         word2vec-bin .bin
         word2vec-text .vec
     """
@@ -507,7 +494,7 @@ def pretrain_vectors(
         record.update(minn=minn, maxn=maxn, bucket=bucket)
     name = str(_stem(out)) if out is not None else f"pretrained {algorithm}"
     meta = {"source": name, "format": f"pretrained-{algorithm}", "pretrain": record}
-    vectors = vectors_from_gensim(model.wv, meta)
+    vectors = Vectors.from_gensim(model.wv, meta)
     if init_vectors is not None and adaptation is not None:
         kept = 0
         if keep_init_words:

@@ -22,13 +22,14 @@ from typing import Any
 import numpy as np
 
 from nlptransfer._util.errors import UnknownWordError
-from nlptransfer._util.extras import require
 from nlptransfer._util.files import file_digests
 from nlptransfer.vectors import analogy, neighbours
 from nlptransfer.vectors.coverage import CoverageReport, coverage_report
 from nlptransfer.vectors.describe import VectorsDescription, describe_vectors
 from nlptransfer.vectors.fallback import Lookup, folded_index
 from nlptransfer.vectors.formats.native import load_native, save_native
+from nlptransfer.vectors.gensim_bridge import keyed_vectors, parts_of_keyed_vectors
+from nlptransfer.vectors.spacy_bridge import set_spacy_vectors, spacy_vectors_parts
 from nlptransfer.vectors.topk import Hits, check_k, unit_matrix_of, unit_vector
 
 
@@ -502,9 +503,95 @@ class Vectors:
         meta["store_path"] = str(Path(path).resolve())
         return cls(words, matrix, subwords=subwords, meta=meta)
 
-    def to_gensim(self):
-        """A gensim ``KeyedVectors`` with the same words and rows (copies the matrix)."""
-        gensim_models = require("gensim.models", extra="pretrain", purpose="conversions to gensim")
-        kv = gensim_models.KeyedVectors(self.dim)
-        kv.add_vectors(self.words, np.array(self.matrix))
-        return kv
+    # -- other libraries (nlptransfer.vectors.gensim_bridge, .spacy_bridge) ---------------------
+    def to_gensim(self) -> Any:
+        """gensim ``KeyedVectors`` with the same words and rows (a copy); fastText vectors become
+        a ``FastTextKeyedVectors`` that keeps their subword model, so ``kv[unknown_word]`` is
+        :meth:`vector` of it (to float32 rounding).
+
+        A pruned subword model (a ``.ftz`` quantized with a cutoff) has no gensim counterpart:
+        those vectors become a plain ``KeyedVectors``, with a warning (see
+        :mod:`nlptransfer.vectors.gensim_bridge`).
+
+        Raises:
+            MissingExtraError: gensim is not installed (``pip install 'nlptransfer[pretrain]'``).
+
+        Example:
+            >>> from nlptransfer import load_vectors
+            >>> kv = load_vectors("glove-6b-50d", limit=20000).to_gensim()
+            >>> [word for word, _ in kv.most_similar("king", topn=2)]
+            ['prince', 'queen']
+        """
+        return keyed_vectors(self.words, self.matrix, self.subwords)
+
+    @classmethod
+    def from_gensim(cls, kv: Any, meta: dict[str, Any] | None = None) -> Vectors:
+        """``Vectors`` from gensim ``KeyedVectors`` (or a trained model, through its ``.wv``).
+
+        The matrix is a float32 copy of ``kv.vectors``; a ``FastTextKeyedVectors`` brings its
+        subword model, so :meth:`vector` of an unknown word is ``kv[word]`` (to float32
+        rounding). ``meta`` is the provenance to keep.
+
+        Example:
+            >>> from gensim.models import KeyedVectors
+            >>> from gensim.test.utils import datapath
+            >>> kv = KeyedVectors.load_word2vec_format(datapath("euclidean_vectors.bin"),
+            ...                                        binary=True)
+            >>> v = Vectors.from_gensim(kv)
+            >>> v.words == kv.index_to_key, bool((v.matrix == kv.vectors).all())
+            (True, True)
+        """
+        words, matrix, subwords = parts_of_keyed_vectors(kv)
+        return cls(words, matrix, subwords=subwords, meta=meta)
+
+    def to_spacy(self, nlp: Any, *, name: str | None = None) -> Any:
+        """Make these the vectors of a spaCy pipeline's vocabulary; returns ``nlp``.
+
+        ``token.vector``, ``similarity`` and components that use static vectors then use these.
+        The table replaces the pipeline's vectors; a fastText subword model is left out, with a
+        warning (spaCy's own subword vectors hash n-grams differently). To write a pipeline
+        folder, ``write_vectors(vectors, DIR, "spacy")`` or ``nlptransfer vectors convert SRC
+        DIR --to spacy`` (see :mod:`nlptransfer.vectors.formats.spacy_pipeline`).
+
+        Args:
+            nlp: a spaCy ``Language`` (``spacy.blank("en")``, ``spacy.load(...)``).
+            name: the vectors table's name (default: spaCy's ``"{lang}_{name}.vectors"``).
+
+        Raises:
+            MissingExtraError: spaCy is not installed (``pip install 'nlptransfer[torch]'``).
+
+        Example:
+            >>> import spacy
+            >>> from nlptransfer import load_vectors
+            >>> glove = load_vectors("glove-6b-50d", vocab={"king", "queen", "apple"})
+            >>> nlp = glove.to_spacy(spacy.blank("en"))
+            >>> bool((nlp.vocab["king"].vector == glove["king"]).all())
+            True
+            >>> nlp("king").similarity(nlp("queen")) > nlp("king").similarity(nlp("apple"))
+            True
+        """
+        return set_spacy_vectors(
+            nlp, self.words, self.matrix, name=name, has_subwords=self.has_subwords
+        )
+
+    @classmethod
+    def from_spacy(cls, nlp: Any) -> Vectors:
+        """``Vectors`` from the vectors of a spaCy pipeline (or a ``Vocab``), in row order.
+
+        To read a pipeline folder, ``read_vectors(DIR)`` (it reads the vocabulary alone).
+
+        Raises:
+            VectorsFormatError: the pipeline has no vectors, or floret vectors (no row per word).
+
+        Example:
+            >>> import numpy as np, spacy
+            >>> nlp = Vectors(["cat"], np.ones((1, 2), np.float32)).to_spacy(spacy.blank("en"))
+            >>> Vectors.from_spacy(nlp)
+            Vectors(1 words, dim=2)
+        """
+        meta = getattr(nlp, "meta", {})
+        where = f"the spaCy pipeline {meta.get('lang', '')}_{meta.get('name', '')}".rstrip("_")
+        words, matrix, parts_meta = spacy_vectors_parts(nlp, where)
+        if meta.get("lang"):
+            parts_meta["language"] = meta["lang"]
+        return cls(words, matrix, meta=parts_meta)

@@ -111,6 +111,9 @@ PARTS = {
     "nlptransfer.load_dataset('tweets')": "torch",
     "nlptransfer.get_tokenizer('spacy')('Hello there')": "torch",
     "nlptransfer.load_vectors(sys.argv[1]).to_gensim()": "pretrain",
+    "nlptransfer.load_vectors(sys.argv[1]).to_spacy(None)": "torch",
+    "__import__('nlptransfer.vectors.convert', fromlist=['_']).write_vectors("
+    "nlptransfer.load_vectors(sys.argv[1]), sys.argv[1] + '.pipeline', 'spacy')": "torch",
     "nlptransfer.intrinsic.benchmark_file('simlex999.txt')": "pretrain",
 }
 

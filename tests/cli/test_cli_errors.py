@@ -43,6 +43,7 @@ COMMANDS: dict[tuple[str, ...], dict[str, list[list[str]]]] = {
         "options": [
             ["vectors", "convert", "{vectors}", "{out}", "--to", "foo"],
             ["vectors", "convert", "{vectors}", "{out}", "--limit", "many"],
+            ["vectors", "convert", "{vectors}", "{out}", "--to", "spacy", "--lang", "zz"],
         ],
     },
     ("vectors", "neighbors"): {

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from nlptransfer import load_vectors
@@ -47,6 +48,31 @@ def test_convert_every_format_round_trips(tmp_path):
         again = load_vectors(written)
         assert again.words == original.words
         np.testing.assert_array_equal(again.matrix, original.matrix)
+
+
+def test_convert_to_a_spacy_pipeline(tmp_path):
+    spacy = pytest.importorskip("spacy")
+    words = tmp_path / "words.txt"
+    words.write_text("king\nqueen\napple\n", encoding="utf-8")
+    out = tmp_path / "pipeline"
+    result = runner.invoke(
+        app,
+        ["vectors", "convert", "glove-6b-50d", str(out), "--to", "spacy", "--vocab", str(words)],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"wrote 3 x 50 vectors as spacy to {out}\n" in result.output
+    nlp = spacy.load(out)
+    glove = load_vectors("glove-6b-50d", vocab={"king", "queen", "apple"})
+    for word in glove.words:
+        np.testing.assert_array_equal(nlp.vocab[word].vector, glove[word])
+    result = runner.invoke(app, ["vectors", "info", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["format"] == "spacy"
+    result = runner.invoke(
+        app, ["vectors", "convert", str(out), str(tmp_path / "de"), "--to", "spacy", "--lang", "de"]
+    )
+    assert result.exit_code == 0, result.output
+    assert spacy.load(tmp_path / "de").lang == "de"
 
 
 def test_convert_keeps_only_the_words_asked_for(tmp_path):

@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-import numpy as np
-
 from nlptransfer._util.errors import PickleNotAllowedError, VectorsFormatError
 from nlptransfer._util.extras import require
 from nlptransfer.vectors.formats.base import (
@@ -25,6 +23,7 @@ from nlptransfer.vectors.formats.base import (
     register_format,
 )
 from nlptransfer.vectors.formats.collector import RowCollector
+from nlptransfer.vectors.gensim_bridge import parts_of_keyed_vectors
 
 
 def read_gensim_keyedvectors(
@@ -35,6 +34,9 @@ def read_gensim_keyedvectors(
     limit: int | None = None,
 ) -> ParsedVectors:
     """Read a gensim ``KeyedVectors`` file (or a model with ``.wv``), if ``allow_pickle=True``.
+
+    A ``FastTextKeyedVectors`` (or a ``FastText`` model) keeps its subword model, so unknown words
+    get the vectors gensim gives them.
 
     Raises:
         PickleNotAllowedError: ``allow_pickle`` was not set.
@@ -54,11 +56,13 @@ def read_gensim_keyedvectors(
         raise VectorsFormatError(
             path, f"expected gensim KeyedVectors or a model with .wv, found {type(obj).__name__}"
         )
-    matrix = np.asarray(kv.vectors, dtype=np.float32)
+    words, matrix, subwords = parts_of_keyed_vectors(kv)
     rows = RowCollector(path, matrix.shape[1], vocab=vocab, limit=limit, location="line")
-    keys = [str(k).encode("utf-8") for k in kv.index_to_key]
-    rows.add(keys, matrix, list(range(1, len(keys) + 1)))
-    return rows.finish({"gensim_class": type(kv).__name__})
+    keys = [word.encode("utf-8", errors="surrogateescape") for word in words]
+    rows.add(keys, matrix, list(range(1, len(keys) + 1)), decoded=words)
+    parsed = rows.finish({"gensim_class": type(kv).__name__})
+    parsed.subwords = subwords  # a FastTextKeyedVectors keeps its n-gram table
+    return parsed
 
 
 def is_pickle(head: bytes) -> bool:
