@@ -41,9 +41,9 @@ _GLOVE_DIMS = {"6B": (50, 100, 200, 300), "42B": (300,), "840B": (300,)}
 _GLOVE_TWITTER_DIMS = (25, 50, 100, 200)
 
 #: torchtext's file names for the vectors it downloaded -> this library's catalogue names.
-#: ``wiki.en.vec`` (``FastText(language="en")``: fastText's Wikipedia 2017 vectors, no longer
-#: published as one file) maps to the closest catalogued English release, the Wikipedia 2017 +
-#: news vectors ``fasttext-wiki-news-300d-1m``.
+#: ``wiki.en.vec`` (``FastText(language="en")``: fastText's Wikipedia vectors of Bojanowski et al.
+#: 2016, not in the catalogue) maps to the closest English release the catalogue holds,
+#: fastText's Wikipedia 2017 + UMBC + news vectors ``fasttext-wiki-news-300d-1m``.
 TORCHTEXT_FILES: dict[str, str] = {
     **{
         f"glove.{corpus}.{dim}d.txt": f"glove-{corpus.lower()}-{dim}d"

@@ -154,8 +154,8 @@ class FastText(Vectors):
     """fastText's Wikipedia vectors for a language, as torchtext named them (``wiki.<lang>.vec``).
 
     ``FastText(language="en")`` is the catalogue's ``fasttext-wiki-news-300d-1m`` (fastText's
-    English Wikipedia 2017 + news vectors; torchtext's ``wiki.en.vec`` file is no longer what
-    fastText publishes as its English release). Other languages download
+    Wikipedia 2017 + UMBC + news vectors: the closest English release the catalogue holds to
+    torchtext's ``wiki.en.vec``, which it does not hold). Other languages download
     ``https://dl.fbaipublicfiles.com/fasttext/vectors-wiki/wiki.<lang>.vec`` as torchtext did
     (TLS verified; no checksum is published, so a warning says so). Other keywords are
     :class:`Vectors`'.
