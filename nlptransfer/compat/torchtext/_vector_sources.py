@@ -109,7 +109,7 @@ def _read_local(path: Path, cache_dir: Path, limit: int | None) -> Vectors:
     if store.is_dir():
         try:
             vectors = Vectors.load(store)
-        except Exception as exc:  # a broken cache is remade, never trusted
+        except (OSError, ValueError) as exc:  # a broken store (format errors are ValueErrors)
             logger.warning("remaking the cached store %s: %s", store, exc)
         else:
             if vectors.meta.get(_ORIGIN_KEY) == origin:

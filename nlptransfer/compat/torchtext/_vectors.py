@@ -76,7 +76,7 @@ class Vectors:
         self.unk_init: UnkInit = torch.Tensor.zero_ if unk_init is None else unk_init
         found = find_vectors(name, cache=cache, url=url, max_vectors=max_vectors)
         self.itos: list[str] = list(found.words)
-        self.stoi: dict[str, int] = dict(found.key_to_index)
+        self.stoi: dict[str, int] = found.key_to_index  # built for this load: ours alone
         # A copy in memory, writable as torchtext's (the store itself is a read-only memory-map).
         self.vectors: torch.Tensor = torch.from_numpy(np.array(found.matrix, dtype=np.float32))
         self.dim: int = found.dim

@@ -144,6 +144,13 @@ def test_a_changed_file_is_read_again(tiny, cache):
     assert changed.itos == ["owl"] and changed.meta["format"] == "glove"
 
 
+def test_a_broken_store_in_cache_is_remade(tiny, cache):
+    (cache / "tiny.txt.ntv").mkdir(parents=True)
+    (cache / "tiny.txt.ntv" / "meta.json").write_text("{not json", encoding="utf-8")
+    assert Vectors(tiny, cache=cache).itos == ["cat", "Cat", "dog", "the"]
+    assert Vectors(tiny, cache=cache).meta["format"] == "native"
+
+
 def test_a_file_torchtext_left_in_cache_is_found_by_its_name(tiny, cache):
     cache.mkdir()
     tiny.rename(cache / "glove.6B.50d.txt")
