@@ -30,7 +30,9 @@ TESTS = ROOT / "tests"
 #: The packages behind extras (the layers above ``data``): where one of their modules cannot be
 #: imported for its doctests because an extra is missing, it skips. A module of the core that
 #: cannot be imported is a collection error.
-BEHIND_EXTRAS = tuple(ROOT / "nlptransfer" / name for name in ("nn", "train", "bench", "pretrain"))
+BEHIND_EXTRAS = tuple(
+    ROOT / "nlptransfer" / name for name in ("nn", "train", "bench", "pretrain", "compat")
+)
 
 
 def _raised_by_test_code(exc: BaseException) -> bool:

@@ -20,6 +20,7 @@ __all__ = [
     "BadRowsError",
     "CatalogError",
     "ChecksumMismatchError",
+    "CompatError",
     "CorpusError",
     "CorpusNotFoundError",
     "DatasetError",
@@ -167,6 +168,13 @@ class PretrainError(NLPTransferError, ValueError):
 
 class MissingExtraError(NLPTransferError, ImportError):
     """An optional dependency is not installed: the message names the extra to install."""
+
+
+class CompatError(NLPTransferError, RuntimeError):
+    """Code written for another library (``nlptransfer.compat``) did what that library refused
+    with a ``RuntimeError``: a token not in a torchtext ``Vocab`` that has no default index, an
+    index out of bounds, a duplicate token, vectors that are nowhere to be found. Catching
+    ``RuntimeError``, as such code does, still works."""
 
 
 class UnknownNameError(NLPTransferError, ValueError):

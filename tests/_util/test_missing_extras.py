@@ -107,6 +107,7 @@ PARTS = {
     "nlptransfer.pretrain_vectors": "pretrain",
     "nlptransfer.nn.PretrainedEmbedding": "torch",
     "__import__('nlptransfer.train')": "torch",
+    "__import__('nlptransfer.compat.torchtext.vocab')": "torch",
     "nlptransfer.bench.BenchConfig": "bench",
     "nlptransfer.load_dataset('tweets')": "torch",
     "nlptransfer.get_tokenizer('spacy')('Hello there')": "torch",
