@@ -28,7 +28,16 @@ from tests.conftest import REPO, gensim_data
 from tests.vectors.formats import tiny_format
 from tests.vectors.formats.tiny_format import MAGIC, TINY
 
-BUILTIN = ("word2vec-bin", "word2vec-text", "glove", "fasttext-bin", "gensim", "native")
+BUILTIN = (
+    "word2vec-bin",
+    "word2vec-text",
+    "glove",
+    "fasttext-bin",
+    "gensim",
+    "native",
+    "model2vec",
+    "wordllama",
+)
 
 
 @pytest.fixture
@@ -56,7 +65,13 @@ def test_every_builtin_format_is_one_registered_object():
             assert normalize_format(alias.upper()) == name
     suffixes = [vector_format(name).suffix for name in BUILTIN]
     assert len(set(suffixes)) == len(suffixes) and all(suffixes)
-    assert set(writable_formats()) == {"native", "word2vec-bin", "word2vec-text", "glove"}
+    assert set(writable_formats()) == {
+        "native",
+        "word2vec-bin",
+        "word2vec-text",
+        "glove",
+        "model2vec",
+    }
 
 
 def test_a_format_that_claims_less_is_asked_later():
