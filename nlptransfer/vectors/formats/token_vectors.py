@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from nlptransfer._util.errors import NLPTransferError, VectorsFormatError
+from nlptransfer._util.errors import MissingExtraError, NLPTransferError, VectorsFormatError
 from nlptransfer.text.hf_tokenizer import HFTokenizer, vocabulary_tokens
 from nlptransfer.vectors.formats.base import ParsedVectors
 
@@ -50,6 +50,8 @@ def token_vectors(
     source = tokenizer_source or str(path)
     try:
         tokens = vocabulary_tokens(tokenizer_json, source=source)
+    except MissingExtraError:
+        raise
     except NLPTransferError as exc:
         raise VectorsFormatError(path, str(exc)) from None
     if matrix.ndim != 2:
