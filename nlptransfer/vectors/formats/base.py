@@ -132,6 +132,8 @@ class VectorFormat:
         records_source: ``read_vectors`` records the file's name, size and this format in
             ``meta``; ``False`` for files that carry their own provenance (a native store
             keeps what it was made from).
+        token_vectors: the format holds token vectors with their tokenizer (model2vec,
+            WordLlama): only vectors that carry a tokenizer can be written in it.
     """
 
     name: str
@@ -144,6 +146,7 @@ class VectorFormat:
     sniff_order: int = 100
     folder: bool = False
     records_source: bool = True
+    token_vectors: bool = False
 
     @property
     def writable(self) -> bool:

@@ -170,5 +170,6 @@ MODEL2VEC = register_format(
         suffix=".m2v",
         sniff_order=50,
         folder=True,
+        token_vectors=True,
     )
 )

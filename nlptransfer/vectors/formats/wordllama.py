@@ -135,5 +135,6 @@ WORDLLAMA = register_format(
         aliases=("word-llama",),
         suffix=".safetensors",
         sniff_order=25,  # a strict check (a safetensors header), before the text formats
+        token_vectors=True,
     )
 )

@@ -72,6 +72,8 @@ def test_every_builtin_format_is_one_registered_object():
         "glove",
         "model2vec",
     }
+    token = {name for name in BUILTIN if vector_format(name).token_vectors}
+    assert token == {"model2vec", "wordllama"}  # they carry a tokenizer
 
 
 def test_a_format_that_claims_less_is_asked_later():
