@@ -14,6 +14,8 @@ extra          what it adds
 ``fasttext``   Facebook's ``fasttext`` package (never imported by nlptransfer itself)
 ``ann``        approximate nearest neighbours (faiss)
 ``ray``        running grids on a Ray cluster
+``static``     token vectors: model2vec and WordLlama files (safetensors, tokenizers)
+``wordllama``  WordLlama's 256d model offline, as a PyPI package (``wordllama-l2-256``)
 ``all``        everything above
 =============  ==============================================================
 
@@ -45,6 +47,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "fasttext": ("fasttext", "fasttext_pybind"),
     "ann": ("faiss",),
     "ray": ("ray",),
+    "static": ("safetensors", "tokenizers"),
+    "wordllama": ("wordllama",),
 }
 
 

@@ -76,13 +76,31 @@ def _dataset(spec: RunSpec) -> DatasetDict:
     return _DATASETS[key]
 
 
-def _tokenizer(options: dict[str, Any]) -> Tokenizer:
-    """One memoizing tokenizer per configuration and process: runs share dev/test tokens."""
+def _tokenizer(options: dict[str, Any], vectors: Vectors | None = None) -> Tokenizer:
+    """One memoizing tokenizer per configuration and process: runs share dev/test tokens.
+
+    Token vectors (model2vec, WordLlama) carry their own tokenizer and are split with it, not
+    with the grid's, unless the grid's ``tokenizer`` says ``vectors_tokenizer: false``.
+    """
     from nlptransfer.text.tokenize import MemoizedTokenizer, get_tokenizer
 
+    rest = dict(options)
+    if rest.pop("vectors_tokenizer", True) and vectors is not None and vectors.has_tokenizer:
+        own = vectors.tokenizer()
+        assert own is not None  # has_tokenizer
+        key = json.dumps(own.config(), sort_keys=True)
+        if key not in _TOKENIZERS:
+            logger.info(
+                "%s are token vectors: tokenizing with their own tokenizer (%r), not the "
+                "grid's %s (tokenizer: {vectors_tokenizer: false} would use it)",
+                vectors.source,
+                own,
+                rest.get("name", "spacy"),
+            )
+            _TOKENIZERS[key] = MemoizedTokenizer(own)
+        return _TOKENIZERS[key]
     key = json.dumps(options, sort_keys=True)
     if key not in _TOKENIZERS:
-        rest = dict(options)
         _TOKENIZERS[key] = MemoizedTokenizer(get_tokenizer(rest.pop("name", "spacy"), **rest))
     return _TOKENIZERS[key]
 
@@ -115,7 +133,7 @@ def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
         train_texts = [train_texts[i] for i in keep]
         train_labels = [train_labels[i] for i in keep]
     vectors, load_seconds = _vectors(spec.vectors) if spec.vectors else (None, 0.0)
-    tokenizer = _tokenizer(spec.tokenizer)
+    tokenizer = _tokenizer(spec.tokenizer, vectors)
     vocab_options = dict(spec.vocab)
     embedding_options = dict(spec.embedding)
     oov = embedding_options.pop("oov", None)
@@ -151,6 +169,7 @@ def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
         "best_epoch": metrics["best_epoch"],
         "epochs_run": metrics["epochs_run"],
         "history": metrics["history"],
+        "tokenizer_used": tokenizer.config(),
         "vocab_size": metrics["vocab_size"],
         "pretrained_rows": metrics["pretrained_rows"],
         "trainable_parameters": metrics["trainable_parameters"],

@@ -55,7 +55,9 @@ DATASET_KEYS = {
     "label_column",
 }
 EMBEDDING_KEYS = {"oov", "projection", *LAYER_OPTIONS}
-TOKENIZER_KEYS = {"name", "lowercase", "max_tokens", "pattern"}
+#: ``vectors_tokenizer`` (default true): token vectors (model2vec, WordLlama) are split with
+#: their own tokenizer, not this one.
+TOKENIZER_KEYS = {"name", "lowercase", "max_tokens", "pattern", "path", "vectors_tokenizer"}
 VOCAB_KEYS = {"min_freq", "max_size", "add_vectors_words", "add_eval_words"}
 TRAIN_KEYS = {f.name for f in dataclasses.fields(TrainConfig)} - {"progress"}
 VARIANT_KEYS = {"name", "mode", "embedding"}

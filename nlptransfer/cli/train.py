@@ -50,7 +50,11 @@ def train(
     patience: int = typer.Option(5, min=1, help="Early stopping patience in epochs."),
     seed: int = typer.Option(0),
     fold: int | None = typer.Option(None, help="Cross-validation fold for mr/subj (0-9)."),
-    tokenizer: str = typer.Option("spacy", help=f"One of: {', '.join(TOKENIZERS.names())}."),
+    tokenizer: str | None = typer.Option(
+        None,
+        help=f"One of: {', '.join(TOKENIZERS.names())}. Default: the vectors' own tokenizer for "
+        "token vectors (model2vec, WordLlama), else spacy.",
+    ),
     lowercase: bool = typer.Option(
         False, help="Lowercase tokens (uncased vectors match either way)."
     ),
@@ -65,7 +69,8 @@ def train(
 ) -> None:
     """Train a text classifier on pretrained vectors; write a self-contained model folder."""
     CLASSIFIERS.canonical(model)  # a typo fails before torch loads, naming the close matches
-    TOKENIZERS.canonical(tokenizer)
+    if tokenizer is not None:
+        TOKENIZERS.canonical(tokenizer)
     if mode not in EMBEDDING_MODES:
         raise typer.BadParameter(
             f"expected one of {', '.join(EMBEDDING_MODES)}", param_hint="--mode"
@@ -91,6 +96,7 @@ def train(
     loaded = None if vectors in (None, "", "none") else load_vectors(vectors)
     if loaded is None and mode != "random":
         raise typer.BadParameter(f"mode {mode!r} needs --vectors", param_hint="--vectors")
+    own_tokenizer = tokenizer is None and loaded is not None and loaded.has_tokenizer
     run = train_classifier(
         (ds["train"]["text"], ds["train"]["label"]),
         label_names=labels,
@@ -99,7 +105,9 @@ def train(
         test=(ds["test"]["text"], ds["test"]["label"]) if "test" in ds else None,
         model=model,
         mode=mode,
-        tokenizer=get_tokenizer(tokenizer, lowercase=lowercase),
+        tokenizer=None
+        if own_tokenizer
+        else get_tokenizer(tokenizer or "spacy", lowercase=lowercase),
         train_config=config,
         out=out,
         info={"dataset": {"name": dataset or str(train_file), "fold": fold}},

@@ -263,8 +263,10 @@ def coverage(
         help=f"One of: {', '.join(TEXT_FORMATS)} (default: detected; 'LABEL TEXT' lines are kim).",
     ),
     text_column: str | None = typer.Option(None, help="Text column of a CSV/TSV/JSONL file."),
-    tokenizer: str = typer.Option(
-        "whitespace", help=f"A tokenizer: {', '.join(TOKENIZERS.names())}."
+    tokenizer: str | None = typer.Option(
+        None,
+        help=f"A tokenizer: {', '.join(TOKENIZERS.names())} (default: the vectors' own "
+        "tokenizer for token vectors, model2vec or WordLlama, else whitespace).",
     ),
     rules: str = typer.Option(
         ",".join(DEFAULT_RULES), help=f"Fallback rules in order, from: {', '.join(FALLBACK_RULES)}."
@@ -285,11 +287,12 @@ def coverage(
             param_hint="--rules",
         )
     texts = read_texts(data, input_format, text_column=text_column)
-    tokenize = get_tokenizer(tokenizer)
+    vectors = _load(source, format, allow_pickle)
+    own = vectors.tokenizer() if tokenizer is None else None
+    tokenize = own if own is not None else get_tokenizer(tokenizer or "whitespace")
     counts: Counter = Counter()
     for tokens in tokenize.tokenize_batch(texts):
         counts.update(tokens)
-    vectors = _load(source, format, allow_pickle)
     report = vectors.coverage(counts, rules=rule_names, top_missing=top)
     if as_json:
         _echo_json({"data": str(data), "examples": len(texts), **report.to_dict()})

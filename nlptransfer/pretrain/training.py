@@ -296,7 +296,8 @@ _MODEL_EXPORTS = {"fasttext-bin": _save_fasttext_model}
 
 def export_formats() -> tuple[str, ...]:
     """What ``export=`` takes: every format :func:`write_vectors` writes except the native store
-    (always written, as ``out``), and fastText's binary model.
+    (always written, as ``out``) and those of token vectors (model2vec), and fastText's binary
+    model.
 
     Each export is written beside the store, named ``out`` plus the format's suffix.
 
@@ -309,7 +310,11 @@ def export_formats() -> tuple[str, ...]:
         word2vec-bin .bin
         word2vec-text .vec
     """
-    from_vectors = (name for name in writable_formats() if name != "native")
+    from_vectors = (
+        name
+        for name in writable_formats()
+        if name != "native" and not vector_format(name).token_vectors
+    )
     return (*from_vectors, *_MODEL_EXPORTS)
 
 

@@ -1,4 +1,5 @@
-"""Tokenizers: spaCy's rule-based English tokenizer (the default), whitespace, and regex.
+"""Tokenizers: spaCy's rule-based English tokenizer (the default), whitespace, regex, and a
+Hugging Face ``tokenizer.json`` (``hf``, :mod:`nlptransfer.text.hf_tokenizer`) for token vectors.
 
 Each tokenizer is a callable ``text -> list[str]`` with a batched ``tokenize_batch`` and a
 ``config()`` dict that :func:`tokenizer_from_config` turns back into the same tokenizer, so a
@@ -25,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from nlptransfer._util.extras import require
@@ -79,6 +81,16 @@ class Tokenizer:
     def config(self) -> dict[str, Any]:
         """A JSON-ready description that :func:`tokenizer_from_config` turns back into this."""
         return {"name": self.name, "lowercase": self.lowercase, "max_tokens": self.max_tokens}
+
+    def save_files(self, folder: Path) -> dict[str, Any]:
+        """Write the files this tokenizer needs into ``folder`` (a model folder being written)
+        and return its config, naming them relative to ``folder``; most tokenizers need none.
+
+        >>> get_tokenizer("whitespace").save_files(Path("unused")) == {
+        ...     "name": "whitespace", "lowercase": False, "max_tokens": None}
+        True
+        """
+        return self.config()
 
     def __repr__(self) -> str:
         options = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
@@ -147,6 +159,10 @@ class RegexTokenizer(Tokenizer):
         return {**super().config(), "pattern": self.pattern}
 
 
+#: Subword tokens of a Hugging Face ``tokenizer.json`` (needs the ``static`` extra).
+TOKENIZERS.register("hf", "nlptransfer.text.hf_tokenizer:HFTokenizer")
+
+
 class MemoizedTokenizer(Tokenizer):
     """Wraps a tokenizer and remembers each text's tokens, so texts seen before cost nothing.
 
@@ -180,10 +196,13 @@ class MemoizedTokenizer(Tokenizer):
     def config(self) -> dict[str, Any]:
         return self.inner.config()
 
+    def save_files(self, folder: Path) -> dict[str, Any]:
+        return self.inner.save_files(folder)
+
 
 def get_tokenizer(name: str = "spacy", **options: Any) -> Tokenizer:
     """Build a tokenizer by its name in :data:`TOKENIZERS`: ``spacy`` (default), ``whitespace``,
-    ``regex``, or an installed plugin's. Its ``name`` is the registered name, so its
+    ``regex``, ``hf`` (``path=`` a ``tokenizer.json``), or an installed plugin's. Its ``name`` is the registered name, so its
     :meth:`~Tokenizer.config` rebuilds it through :func:`tokenizer_from_config`.
 
     Raises:
@@ -199,12 +218,18 @@ def get_tokenizer(name: str = "spacy", **options: Any) -> Tokenizer:
     return tokenizer
 
 
-def tokenizer_from_config(config: dict[str, Any]) -> Tokenizer:
-    """Rebuild a tokenizer from :meth:`Tokenizer.config`.
+def tokenizer_from_config(config: dict[str, Any], *, folder: Path | None = None) -> Tokenizer:
+    """Rebuild a tokenizer from :meth:`Tokenizer.config` (or :meth:`Tokenizer.save_files`).
+
+    A relative ``path`` in the config names a file in ``folder`` (the model folder it was
+    saved into).
 
     >>> tok = get_tokenizer("regex", lowercase=True)
     >>> tokenizer_from_config(tok.config())("Hi there")
     ['hi', 'there']
     """
     options = dict(config)
+    path = options.get("path")
+    if folder is not None and isinstance(path, str) and not Path(path).is_absolute():
+        options["path"] = str(Path(folder) / path)
     return get_tokenizer(options.pop("name"), **options)

@@ -77,7 +77,7 @@ def train_classifier(
     test: Split | None = None,
     model: str = "cnn",
     mode: str = "finetune",
-    tokenizer: str | Tokenizer = "spacy",
+    tokenizer: str | Tokenizer | None = None,
     min_freq: int = 1,
     max_vocab: int | None = None,
     add_vectors_words: bool = False,
@@ -104,7 +104,9 @@ def train_classifier(
             into the history, with ``TrainConfig(track_test=True)``).
         model: ``cnn``, ``bilstm`` or ``nbow``.
         mode: ``frozen``, ``finetune``, ``multichannel`` or ``random``.
-        tokenizer: a tokenizer or its name (``spacy``, ``whitespace``, ``regex``).
+        tokenizer: a tokenizer or its name (``spacy``, ``whitespace``, ``regex``, ``hf``);
+            ``None`` (default): the vectors' own tokenizer when they carry one (token vectors:
+            model2vec, WordLlama; see :func:`choose_tokenizer`), else ``spacy``.
         min_freq / max_vocab: vocabulary size controls (training words only).
         add_vectors_words: also give rows to every pretrained word never seen in training.
         add_eval_words: also give rows to the words of the dev and test texts that the vectors
@@ -132,7 +134,7 @@ def train_classifier(
     config = train_config or TrainConfig()
     if config.track_test and test is None:
         raise ValueError("track_test scores the test set after every epoch: give a test set")
-    tok = get_tokenizer(tokenizer) if isinstance(tokenizer, str) else tokenizer
+    tok = choose_tokenizer(tokenizer, vectors)
     train_texts, train_labels = train
     train_tokens = tok.tokenize_batch(train_texts)
     dev_tokens = tok.tokenize_batch(dev[0]) if dev else None
@@ -198,6 +200,45 @@ def train_classifier(
     pipeline.metrics = metrics
     folder = pipeline.save(out) if out is not None else None
     return TrainedRun(pipeline=pipeline, fit=fit, metrics=metrics, folder=folder)
+
+
+def choose_tokenizer(tokenizer: str | Tokenizer | None, vectors: Vectors | None) -> Tokenizer:
+    """The tokenizer a classifier on ``vectors`` splits its texts with.
+
+    The one given (a tokenizer or a name), else the vectors' own (token vectors such as
+    model2vec's and WordLlama's carry theirs: with it every token has a row), else spaCy's.
+    Either choice is logged when the vectors carry a tokenizer; naming another one for them is
+    a warning (their rows are subword tokens, which other tokenizers seldom produce).
+
+    Example:
+        >>> import numpy as np
+        >>> choose_tokenizer("whitespace", None).name, choose_tokenizer(None, None).name
+        ('whitespace', 'spacy')
+    """
+    own = vectors.tokenizer() if vectors is not None else None
+    if tokenizer is None:
+        if own is None:
+            return get_tokenizer("spacy")
+        logger.info(
+            "tokenizing with the tokenizer that comes with the vectors %s (%r): every token "
+            "has a row",
+            vectors.source if vectors is not None else "",
+            own,
+        )
+        return own
+    chosen = get_tokenizer(tokenizer) if isinstance(tokenizer, str) else tokenizer
+    if own is not None:
+        theirs = own.config().get("sha256")
+        if chosen.config().get("sha256") != theirs:
+            logger.warning(
+                "the vectors %s are token vectors made for their own tokenizer (%r); "
+                "tokenizing with %r instead leaves the tokens it makes that are not theirs "
+                "without a pretrained row",
+                vectors.source if vectors is not None else "",
+                own,
+                chosen,
+            )
+    return chosen
 
 
 def _from_dataset_dict(

@@ -4,6 +4,7 @@ Layout::
 
     config.json        classifier, embedding, tokenizer, labels, vectors provenance, training
     vocab.json         the vocabulary (nlptransfer-vocab JSON)
+    tokenizer.json     only for a Hugging Face (``hf``) tokenizer: the file it splits text with
     model.safetensors  the weights: only the vocabulary's embedding rows, no pickle
     metrics.json       {"test": {"accuracy": ..., "macro_f1": ...}, "dev": {...}, ...}
     README.md          a short model card
@@ -178,12 +179,13 @@ class TextClassifierPipeline:
                 "projection": emb.proj.out_features if emb.proj is not None else None,
                 **{k: getattr(emb, k) for k in LAYER_OPTIONS},
             },
-            "tokenizer": self.tokenizer.config(),
+            "tokenizer": None,  # below: what the tokenizer saves into the folder
             "labels": self.label_names,
             **self.info,
         }
         state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
         with atomic_directory(folder) as tmp:
+            config["tokenizer"] = self.tokenizer.save_files(tmp)  # e.g. an hf tokenizer.json
             (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
             self.vocab.save(tmp / "vocab.json")
             save_file(state, str(tmp / "model.safetensors"), metadata={"format": FOLDER_FORMAT})
@@ -336,7 +338,7 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
         if k not in ("format", "version", "classifier", "embedding", "tokenizer", "labels")
     }
     return TextClassifierPipeline(
-        tokenizer_from_config(config["tokenizer"]),
+        tokenizer_from_config(config["tokenizer"], folder=folder),
         vocab,
         model,
         config["labels"],

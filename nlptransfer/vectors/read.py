@@ -40,6 +40,7 @@ def read_vectors(
     allow_pickle: bool = False,
     mmap: bool = True,
     progress: bool | None = None,
+    tokenizer: str | os.PathLike[str] | None = None,
 ) -> Vectors:
     """Read pretrained word vectors from a file or native ``.ntv`` folder.
 
@@ -47,7 +48,7 @@ def read_vectors(
         path: the file (plain, ``.gz``, ``.bz2`` or a ``.zip`` archive) or native store folder.
         format: override detection: ``word2vec-bin``, ``word2vec-text`` (also fastText
             ``.vec``), ``glove``, ``fasttext-bin`` (``.bin``/``.ftz``), ``gensim``, ``native``,
-            an alias of one of them, or a plugin's format.
+            ``model2vec``, ``wordllama``, an alias of one of them, or a plugin's format.
         vocab: keep only these words; the file is streamed, so memory follows the rows kept.
         limit: keep the first ``limit`` rows (files list frequent words first).
         unicode_errors: for words that are not valid UTF-8: ``replace`` (default, as gensim),
@@ -57,6 +58,8 @@ def read_vectors(
         mmap: memory-map native stores (read-only matrix) instead of reading them into memory.
         progress: progress bars for large files (default: on a terminal or in Jupyter, see
             ``progress_enabled``).
+        tokenizer: the tokenizer file of token vectors (a WordLlama file) when it is not beside
+            them.
 
     Returns:
         The vectors, with provenance in ``.meta`` (source, format, path, read time).
@@ -90,6 +93,7 @@ def read_vectors(
         progress=progress,
         allow_pickle=allow_pickle,
         mmap=mmap,
+        tokenizer=Path(tokenizer) if tokenizer is not None else None,
     )
     parsed = fmt.read(path, options)
     meta = dict(parsed.meta)

@@ -23,6 +23,7 @@ import numpy as np
 
 from nlptransfer._util.errors import UnknownWordError
 from nlptransfer._util.files import file_digests
+from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
 from nlptransfer.vectors import analogy, neighbours
 from nlptransfer.vectors.coverage import CoverageReport, coverage_report
 from nlptransfer.vectors.describe import VectorsDescription, describe_vectors
@@ -134,6 +135,26 @@ class Vectors:
     def has_subwords(self) -> bool:
         """True when out-of-vocabulary words get vectors from fastText subwords."""
         return self.subwords is not None
+
+    @property
+    def has_tokenizer(self) -> bool:
+        """True for token vectors that carry their tokenizer (model2vec, WordLlama): their
+        words are its tokens, so text must be split by it (:meth:`tokenizer`)."""
+        return isinstance(self.meta.get("tokenizer"), dict)
+
+    def tokenizer(self) -> Tokenizer | None:
+        """The tokenizer these token vectors were made for, or ``None`` for word vectors.
+
+        Split with it, every token of every text has a row: a classifier built on these vectors
+        uses it unless told otherwise. The ``hf`` tokenizer needs the ``static`` extra.
+
+        Example:
+            >>> import numpy as np
+            >>> Vectors(["a"], np.ones((1, 2), np.float32)).tokenizer() is None
+            True
+        """
+        config = self.meta.get("tokenizer")
+        return tokenizer_from_config(config) if isinstance(config, dict) else None
 
     def __len__(self) -> int:
         return len(self.words)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import struct
 import subprocess
 import sys
 from importlib.util import find_spec
@@ -116,6 +117,7 @@ PARTS = {
     "__import__('nlptransfer.vectors.convert', fromlist=['_']).write_vectors("
     "nlptransfer.load_vectors(sys.argv[1]), sys.argv[1] + '.pipeline', 'spacy')": "torch",
     "nlptransfer.intrinsic.benchmark_file('simlex999.txt')": "pretrain",
+    "nlptransfer.get_tokenizer('hf', tokenizer_json='{}')('text')": "static",
 }
 
 
@@ -148,6 +150,32 @@ print(json.dumps(answers))
 @pytest.mark.parametrize(("code", "extra"), PARTS.items())
 def test_each_other_part_names_its_extra(answers, code, extra):
     assert answers[code].endswith(f"pip install 'nlptransfer[{extra}]'"), answers[code]
+
+
+def test_token_vectors_are_recognised_without_their_extra_and_name_it(tmp_path):
+    """A WordLlama file is told by its header with no dependency; reading it names ``static``."""
+    header = json.dumps(
+        {"embedding.weight": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]}}
+    ).encode()
+    path = tmp_path / "tiny.safetensors"
+    path.write_bytes(struct.pack("<Q", len(header)) + header + bytes(16))
+    (tmp_path / "tokenizer.json").write_text("{}", encoding="utf-8")
+    code = """
+from nlptransfer.errors import MissingExtraError
+from nlptransfer.vectors.formats import detect_format
+print(detect_format(sys.argv[1]))
+try:
+    nlptransfer.load_vectors(sys.argv[1])
+except MissingExtraError as exc:
+    print(exc)
+"""
+    done = _python("import nlptransfer" + code, str(path))
+    assert done.returncode == 0, done.stderr
+    detected, error = done.stdout.strip().splitlines()
+    assert detected == "wordllama"
+    assert error == (
+        "WordLlama files need safetensors, which is not installed: pip install 'nlptransfer[static]'"
+    )
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

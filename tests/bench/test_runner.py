@@ -169,3 +169,27 @@ def test_a_missing_input_stops_the_grid_before_its_first_run(tmp_path, data_env)
             store,
             progress=False,
         )
+
+
+def test_token_vectors_runs_split_with_their_own_tokenizer(tmp_path, data_env):
+    """WordLlama's runs use its tokenizer, GloVe's the grid's; ``vectors_tokenizer: false``
+    gives WordLlama the grid's too."""
+    from tests.static_models import wordllama_files
+
+    wordllama_files()  # skips without the wordllama extra
+    grid = GRID.replace("[glove-6b-50d]", "[glove-6b-50d, wordllama-l2-256]")
+    grid = grid.replace("modes: [random, frozen, finetune]", "modes: [frozen]")
+    grid = grid.replace("seeds: [0, 1]", "seeds: [0]").replace("epochs: 2", "epochs: 1")
+    records = run_grid(
+        expand_grid(parse_bench_config(grid)), ResultsStore(tmp_path / "own"), progress=False
+    )
+    used = {r["vectors"]: r["tokenizer_used"] for r in records}
+    assert used["glove-6b-50d"]["name"] == "whitespace" and used["wordllama-l2-256"]["name"] == "hf"
+    wordllama = next(r for r in records if r["vectors"] == "wordllama-l2-256")
+    assert wordllama["pretrained_rows"] == wordllama["vocab_size"] - 1  # all but padding
+
+    grid = grid.replace("{name: whitespace}", "{name: whitespace, vectors_tokenizer: false}")
+    records = run_grid(
+        expand_grid(parse_bench_config(grid)), ResultsStore(tmp_path / "grid"), progress=False
+    )
+    assert {r["tokenizer_used"]["name"] for r in records} == {"whitespace"}

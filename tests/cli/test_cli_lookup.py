@@ -97,6 +97,18 @@ def test_coverage_of_a_kim_file(shared_file):
     assert table.exit_code == 0 and "most frequent missing" in table.stdout
 
 
+def test_coverage_by_token_vectors_is_complete_with_their_tokenizer(shared_file):
+    from tests.static_models import wordllama_files
+
+    wordllama_files()  # skips without the wordllama extra
+    path = shared_file("kim2014/TREC.test.all")
+    payload = _json(["coverage", "wordllama-l2-256", str(path)])
+    assert payload["tokens"] > 3000 and payload["covered_tokens"] == payload["tokens"]
+    assert payload["missing"] == []
+    words = _json(["coverage", "wordllama-l2-256", str(path), "--tokenizer", "whitespace"])
+    assert words["covered_tokens"] < words["tokens"]  # whole words are not always its tokens
+
+
 def test_coverage_of_plain_lines_with_subwords_and_chosen_rules(tmp_path):
     data = tmp_path / "texts.txt"
     data.write_text("The government said\n\nunheardofword police\n", encoding="utf8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from typer.testing import CliRunner
@@ -98,3 +99,26 @@ def test_evaluate_on_a_file_matches_training_metrics(model_folder, small_sst2):
 def test_usage_errors(model_folder):
     assert runner.invoke(app, ["predict", str(model_folder)]).exit_code != 0
     assert runner.invoke(app, ["train", "--out", "x", "--model", "gpt"]).exit_code != 0
+
+
+def test_train_on_token_vectors_uses_their_tokenizer(small_sst2, tmp_path, caplog):
+    """``--vectors wordllama-l2-256`` with no ``--tokenizer``: WordLlama's own, said in the log,
+    saved in the model folder, and used by ``predict``."""
+    from tests.static_models import wordllama_files
+
+    wordllama_files()  # skips without the wordllama extra
+    out = tmp_path / "wordllama-model"
+    args = ["train", "--train-file", str(small_sst2 / "train.txt"), "--dev-file"]
+    args += [str(small_sst2 / "dev.txt"), "--vectors", "wordllama-l2-256", "--model", "nbow"]
+    args += ["--mode", "frozen", "--epochs", "1", "--out", str(out)]
+    with caplog.at_level(logging.INFO, logger="nlptransfer.train.classify"):
+        result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "tokenizing with the tokenizer that comes with the vectors wordllama-l2-256" in (
+        caplog.text
+    )
+    config = json.loads((out / "config.json").read_text())
+    assert config["tokenizer"]["name"] == "hf" and (out / "tokenizer.json").is_file()
+    assert config["vectors"]["source"] == "wordllama-l2-256"
+    result = runner.invoke(app, ["predict", str(out), "--text", "a gorgeous, witty film"])
+    assert result.exit_code == 0, result.output

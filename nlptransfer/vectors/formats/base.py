@@ -76,6 +76,8 @@ class ReadOptions:
         progress: progress bars for large files (``None``: on a terminal or in Jupyter).
         allow_pickle: the caller trusts pickle files (gensim's format runs code when read).
         mmap: memory-map files that can be (the native store) instead of reading them.
+        tokenizer: the tokenizer file of token vectors (WordLlama) when it is not where their
+            format looks for it.
     """
 
     vocab: Collection[str] | None = None
@@ -85,6 +87,7 @@ class ReadOptions:
     progress: bool | None = None
     allow_pickle: bool = False
     mmap: bool = True
+    tokenizer: Path | None = None
 
 
 class WritableVectors(Protocol):
@@ -129,6 +132,8 @@ class VectorFormat:
         records_source: ``read_vectors`` records the file's name, size and this format in
             ``meta``; ``False`` for files that carry their own provenance (a native store
             keeps what it was made from).
+        token_vectors: the format holds token vectors with their tokenizer (model2vec,
+            WordLlama): only vectors that carry a tokenizer can be written in it.
     """
 
     name: str
@@ -141,6 +146,7 @@ class VectorFormat:
     sniff_order: int = 100
     folder: bool = False
     records_source: bool = True
+    token_vectors: bool = False
 
     @property
     def writable(self) -> bool:
@@ -272,7 +278,7 @@ def sniffing_order(*, folder: bool) -> list[VectorFormat]:
 
     Example:
         >>> [f.name for f in sniffing_order(folder=False)]
-        ['fasttext-bin', 'gensim', 'word2vec-text', 'word2vec-bin', 'glove']
+        ['fasttext-bin', 'gensim', 'wordllama', 'word2vec-text', 'word2vec-bin', 'glove']
     """
     candidates = [f for f in available_formats() if f.sniff is not None and f.folder == folder]
     return sorted(candidates, key=lambda f: f.sniff_order)

@@ -28,7 +28,17 @@ from tests.conftest import REPO, gensim_data
 from tests.vectors.formats import tiny_format
 from tests.vectors.formats.tiny_format import MAGIC, TINY
 
-BUILTIN = ("word2vec-bin", "word2vec-text", "glove", "fasttext-bin", "gensim", "native", "spacy")
+BUILTIN = (
+    "word2vec-bin",
+    "word2vec-text",
+    "glove",
+    "fasttext-bin",
+    "gensim",
+    "native",
+    "spacy",
+    "model2vec",
+    "wordllama",
+)
 
 
 @pytest.fixture
@@ -56,7 +66,16 @@ def test_every_builtin_format_is_one_registered_object():
             assert normalize_format(alias.upper()) == name
     suffixes = [vector_format(name).suffix for name in BUILTIN]
     assert len(set(suffixes)) == len(suffixes) and all(suffixes)
-    assert set(writable_formats()) == {"native", "word2vec-bin", "word2vec-text", "glove", "spacy"}
+    assert set(writable_formats()) == {
+        "native",
+        "word2vec-bin",
+        "word2vec-text",
+        "glove",
+        "spacy",
+        "model2vec",
+    }
+    token = {name for name in BUILTIN if vector_format(name).token_vectors}
+    assert token == {"model2vec", "wordllama"}  # they carry a tokenizer
 
 
 def test_a_format_that_claims_less_is_asked_later():
