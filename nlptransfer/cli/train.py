@@ -97,6 +97,12 @@ def train(
     if loaded is None and mode != "random":
         raise typer.BadParameter(f"mode {mode!r} needs --vectors", param_hint="--vectors")
     own_tokenizer = tokenizer is None and loaded is not None and loaded.has_tokenizer
+    if own_tokenizer and lowercase:
+        raise typer.BadParameter(
+            f"{vectors} split text with their own tokenizer, which decides case itself; drop "
+            "--lowercase, or name a tokenizer with --tokenizer",
+            param_hint="--lowercase",
+        )
     run = train_classifier(
         (ds["train"]["text"], ds["train"]["label"]),
         label_names=labels,

@@ -122,3 +122,16 @@ def test_train_on_token_vectors_uses_their_tokenizer(small_sst2, tmp_path, caplo
     assert config["vectors"]["source"] == "wordllama-l2-256"
     result = runner.invoke(app, ["predict", str(out), "--text", "a gorgeous, witty film"])
     assert result.exit_code == 0, result.output
+
+
+def test_lowercase_with_token_vectors_own_tokenizer_is_refused(small_sst2, tmp_path):
+    """Their tokenizer decides case itself: --lowercase would be silently ignored."""
+    from tests.static_models import wordllama_files
+
+    wordllama_files()  # skips without the wordllama extra
+    args = ["train", "--train-file", str(small_sst2 / "train.txt"), "--dev-file"]
+    args += [str(small_sst2 / "dev.txt"), "--vectors", "wordllama-l2-256", "--lowercase"]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "m")])
+    assert result.exit_code != 0
+    assert "drop --lowercase, or name a tokenizer with --tokenizer" in result.stderr
+    assert not (tmp_path / "m").exists()
