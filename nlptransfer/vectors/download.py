@@ -12,6 +12,9 @@ complete, verified file ever appears at its destination:
   next URL at once;
 * redirects are followed, never from ``https`` down to ``http``; TLS certificates and host names
   are always verified (:func:`tls_context`), there is no switch to turn that off;
+* no more bytes are read than the file should have (the catalogued ``size``, else the length the
+  server announced): a server that keeps sending is cut off at once, the partial file deleted,
+  and :class:`~nlptransfer._util.errors.DownloadError` names the URL, expected and received sizes;
 * the size and checksum (``sha256`` and/or ``md5``) are checked before the file is renamed into
   place, atomically; a mismatch deletes the download and raises
   :class:`~nlptransfer._util.errors.ChecksumMismatchError`; a file with no checksum to check is
@@ -399,7 +402,14 @@ def _attempt(
                 f"expected {size} bytes, the server announces {total}: not the catalogued file"
             )
         partial.start(url, _strong_validator(response.headers))
-        received = _stream(response, partial.path, mode, offset, total, policy, progress, label)
+        limit = size if size is not None else total
+        try:
+            received = _stream(
+                response, partial.path, mode, offset, total, limit, policy, progress, label
+            )
+        except DownloadError as exc:
+            partial.discard()
+            raise DownloadError(f"{url}: {exc}; the partial download was deleted") from None
     if total is not None and offset + received < total:
         raise _Retryable(f"the connection closed after {offset + received:,} of {total:,} bytes")
 
@@ -410,12 +420,18 @@ def _stream(
     mode: str,
     offset: int,
     total: int | None,
+    limit: int | None,
     policy: DownloadPolicy,
     progress: bool | None,
     label: str,
 ) -> int:
-    """Copy the body to ``path``, with a progress bar (bytes, speed, ETA); bytes received."""
+    """Copy the body to ``path``, with a progress bar (bytes, speed, ETA); bytes received.
+
+    Raises:
+        DownloadError: the file would grow past ``limit`` bytes (reading stopped there).
+    """
     received = 0
+    overflow = 0
     with (
         open(path, mode) as out,
         tqdm(
@@ -442,11 +458,18 @@ def _stream(
                 ) from None
             if not chunk:
                 break
+            if limit is not None and offset + received + len(chunk) > limit:
+                overflow = offset + received + len(chunk)
+                break
             out.write(chunk)
             received += len(chunk)
             bar.update(len(chunk))
         out.flush()
         os.fsync(out.fileno())
+    if overflow:
+        raise DownloadError(
+            f"expected {limit:,} bytes, received {overflow:,} and more were coming: stopped reading"
+        )
     return received
 
 

@@ -153,6 +153,21 @@ def test_a_wrong_size_announced_by_the_server_is_refused(server, payload, tmp_pa
     assert leftovers(tmp_path) == [] and len(server.requests()) == 1
 
 
+def test_a_server_that_never_stops_is_cut_off_at_the_catalogued_size(server, payload, tmp_path):
+    limit = 32 << 20  # the server gives up here, so that the test ends whatever the client does
+    url = server.add("/v.gz", payload, endless=limit)
+    with pytest.raises(DownloadError) as caught:
+        download_file(
+            url, tmp_path / "v.gz", sha256=sha256(payload), size=len(payload), policy=FAST
+        )
+    assert not isinstance(caught.value, ChecksumMismatchError)  # refused while reading
+    message = str(caught.value)
+    assert url in message and f"expected {len(payload):,} bytes, received " in message
+    assert "stopped reading" in message and "deleted" in message
+    assert leftovers(tmp_path) == [] and len(server.requests()) == 1
+    assert server.requests()[0].sent < limit // 4  # only what the socket buffers held
+
+
 def test_a_stalled_server_times_out(server, tmp_path):
     url = server.add("/v.gz", b"data", stall=5.0)
     with pytest.raises(DownloadError, match="timed out"):
