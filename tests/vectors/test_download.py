@@ -52,7 +52,8 @@ def test_download_verifies_sha256_md5_and_size(server, payload, tmp_path):
         policy=FAST,
     )
     assert got == dest and dest.read_bytes() == payload
-    assert leftovers(tmp_path) == ["v.vec.gz"]  # no .part or sidecar left behind
+    # no .part or its sidecar left behind; the digests computed are recorded for later checks
+    assert leftovers(tmp_path) == ["v.vec.gz", "v.vec.gz.digests.json"]
     first = server.requests()[0].headers
     assert "Range" not in first and first["Accept-Encoding"] == "identity"
     # A second call finds the verified file and asks the server nothing.
