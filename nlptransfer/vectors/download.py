@@ -263,10 +263,14 @@ def _stamp(path: Path) -> list[int]:
 
 def record_digests(path: str | Path, digests: dict[str, str]) -> None:
     """Record the digests just computed for ``path`` beside it (``<path>.digests.json``), valid
-    while its size and modification time stay as they are now."""
+    while its size and modification time stay as they are now (nothing, where the folder is
+    read-only)."""
     path = Path(path)
     record = {"stamp": _stamp(path), **recorded_digests(path), **digests}
-    _digests_path(path).write_text(json.dumps(record, sort_keys=True))
+    try:
+        _digests_path(path).write_text(json.dumps(record, sort_keys=True))
+    except OSError as exc:  # a read-only cache: the digests are computed again next time
+        logger.debug("could not record the digests of %s (%s)", path, exc)
 
 
 def recorded_digests(path: str | Path) -> dict[str, str]:

@@ -245,3 +245,21 @@ def test_policy_from_the_environment(monkeypatch):
     monkeypatch.setenv("NLPTRANSFER_DOWNLOAD_RETRIES", "many")
     with pytest.raises(DownloadError, match=r"NLPTRANSFER_DOWNLOAD_RETRIES .* found 'many'"):
         DownloadPolicy.from_env()
+
+
+def test_a_cached_file_is_checked_against_the_checksum_asked_for(server, payload, tmp_path):
+    url = server.add("/v.gz", payload)
+    dest = download_file(url, tmp_path / "v.gz", sha256=sha256(payload), policy=FAST)
+    with pytest.raises(ChecksumMismatchError) as caught:  # the same URL, another checksum
+        download_file(url, dest, sha256=sha256(b"other"), policy=FAST)
+    message = str(caught.value)
+    assert str(dest) in message and f"expected sha256 {sha256(b'other')}" in message
+    assert f"found {sha256(payload)}" in message and dest.read_bytes() == payload
+    md5 = hashlib.md5(payload).hexdigest()
+    record = tmp_path / "v.gz.digests.json"
+    record.unlink()
+    record.mkdir()  # unwritable (even for root): checked all the same, nothing recorded
+    download_file(url, dest, md5=md5, policy=FAST)
+    with pytest.raises(ChecksumMismatchError, match=f"found {md5}"):
+        download_file(url, dest, md5="0" * 32, policy=FAST)
+    assert len(server.requests()) == 1
