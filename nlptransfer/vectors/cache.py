@@ -6,6 +6,7 @@ Everything lives under ``NLPTRANSFER_HOME`` (default ``$XDG_CACHE_HOME/nlptransf
     vectors/
       downloads/<key>/<file>        verified downloads, as published (<key>: hash of the URL,
                                     so two entries reading one archive share one download)
+      downloads/<key>/<file>.digests.json   its digests, computed when it was verified
       downloads/<key>/<file>.part   a download in progress (+ .part.json), resumed next time
       downloads/<key>/<file>.lock   held while a process downloads that file
       stores/<name>.ntv/            the native store: every load after the first memory-maps it
@@ -13,7 +14,8 @@ Everything lives under ``NLPTRANSFER_HOME`` (default ``$XDG_CACHE_HOME/nlptransf
       tmp/                          members extracted from .tar archives while converting
 
 A store records which catalogue source it was made from, so editing a catalogue entry makes a
-fresh one (:func:`store_is_current`). Filling the cache is :mod:`nlptransfer.vectors.fetch`'s job.
+fresh one (:func:`store_is_current`); a cached download is used only once it matches the
+checksums of the entry asking for it (another entry with the same URL may have fetched it). Filling the cache is :mod:`nlptransfer.vectors.fetch`'s job.
 
 With ``NLPTRANSFER_OFFLINE=1`` nothing is downloaded: cached names load, anything else fails at
 once with :class:`~nlptransfer._util.errors.OfflineError` listing what is cached.
@@ -41,7 +43,7 @@ from nlptransfer.vectors.catalog import (
     catalog,
     package_installed,
 )
-from nlptransfer.vectors.download import PART_SUFFIX, file_lock
+from nlptransfer.vectors.download import DIGESTS_SUFFIX, PART_SUFFIX, file_lock
 from nlptransfer.vectors.formats.native import META_FILE
 
 _TRUE = ("1", "true", "yes", "on")
@@ -93,7 +95,7 @@ def _store_meta(path: Path) -> dict | None:
 
 def store_is_current(entry: CatalogEntry, path: Path) -> bool:
     """True when the store at ``path`` exists and was made from one of ``entry``'s current
-    sources.
+    sources, from a file with that source's sha256 where it has one.
 
     Example:
         >>> import tempfile
@@ -104,7 +106,29 @@ def store_is_current(entry: CatalogEntry, path: Path) -> bool:
     meta = _store_meta(path)
     if meta is None:
         return False
-    return meta.get("catalog_source") in {s.fingerprint for s in entry.sources}
+    return any(
+        meta.get("catalog_source") == source.fingerprint
+        and (not source.sha256 or meta.get("source_sha256") == source.sha256)
+        for source in entry.sources
+    )
+
+
+def store_checksum_agrees(entry: CatalogEntry, path: Path) -> bool:
+    """True when the store at ``path`` was made from a file whose sha256 is one of ``entry``'s,
+    or ``entry`` publishes none (a store from an earlier version of the entry that may still
+    serve offline).
+
+    Example:
+        >>> import tempfile
+        >>> from nlptransfer.vectors.catalog import catalog_entry
+        >>> store_checksum_agrees(catalog_entry("glove-6b-100d"), Path(tempfile.mkdtemp()))
+        False
+    """
+    meta = _store_meta(path)
+    if meta is None:
+        return False
+    published = {s.sha256 for s in entry.sources if s.sha256}
+    return not published or meta.get("source_sha256") in published
 
 
 @dataclass(frozen=True)
@@ -175,7 +199,8 @@ def remove_cached(entry: CatalogEntry) -> list[Path]:
             path = download_path(source)
             with file_lock(path.with_name(path.name + ".lock"), what=f"removing {path.name}"):
                 part = path.with_name(path.name + PART_SUFFIX)
-                for candidate in (path, part, part.with_name(part.name + ".json")):
+                digests = path.with_name(path.name + DIGESTS_SUFFIX)
+                for candidate in (path, digests, part, part.with_name(part.name + ".json")):
                     if candidate.is_file():
                         candidate.unlink()
                         removed.append(candidate)

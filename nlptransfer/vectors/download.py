@@ -12,10 +12,17 @@ complete, verified file ever appears at its destination:
   next URL at once;
 * redirects are followed, never from ``https`` down to ``http``; TLS certificates and host names
   are always verified (:func:`tls_context`), there is no switch to turn that off;
+* no more bytes are read than the file should have (the catalogued ``size``, else the length the
+  server announced): a server that keeps sending is cut off at once, the partial file deleted,
+  and :class:`~nlptransfer._util.errors.DownloadError` names the URL, expected and received sizes;
 * the size and checksum (``sha256`` and/or ``md5``) are checked before the file is renamed into
   place, atomically; a mismatch deletes the download and raises
   :class:`~nlptransfer._util.errors.ChecksumMismatchError`; a file with no checksum to check is
   downloaded with a warning saying so;
+* the digests computed are recorded beside the file (``<dest>.digests.json``, with its size and
+  modification time), so a later run can check a cached file against a checksum without reading
+  it again (:func:`verify_cached`); a file that is already at ``dest`` is returned only once it
+  matches the checksums asked for;
 * a lock file (``<dest>.lock``, ``fcntl.flock``) lets one process download while others wait and
   then find the finished file.
 
@@ -68,6 +75,7 @@ logger = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 PART_SUFFIX = ".part"
 LOCK_SUFFIX = ".lock"
+DIGESTS_SUFFIX = ".digests.json"
 
 
 def _user_agent() -> str:
@@ -244,6 +252,82 @@ def verify_file(
     return digests
 
 
+def _digests_path(path: Path) -> Path:
+    return path.with_name(path.name + DIGESTS_SUFFIX)
+
+
+def _stamp(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns]
+
+
+def record_digests(path: str | Path, digests: dict[str, str]) -> None:
+    """Record the digests just computed for ``path`` beside it (``<path>.digests.json``), valid
+    while its size and modification time stay as they are now (nothing, where the folder is
+    read-only)."""
+    path = Path(path)
+    record = {"stamp": _stamp(path), **recorded_digests(path), **digests}
+    try:
+        _digests_path(path).write_text(json.dumps(record, sort_keys=True))
+    except OSError as exc:  # a read-only cache: the digests are computed again next time
+        logger.debug("could not record the digests of %s (%s)", path, exc)
+
+
+def recorded_digests(path: str | Path) -> dict[str, str]:
+    """The digests recorded for ``path`` by :func:`record_digests`; none when the file changed
+    since (other size or modification time) or nothing was recorded."""
+    path = Path(path)
+    try:
+        record = json.loads(_digests_path(path).read_text())
+        if record.pop("stamp") != _stamp(path):
+            return {}
+    except (OSError, ValueError, KeyError, AttributeError):
+        return {}
+    return {k: v for k, v in record.items() if k in ("sha256", "md5") and isinstance(v, str)}
+
+
+def verify_cached(
+    path: str | Path,
+    *,
+    sha256: str | None = None,
+    md5: str | None = None,
+    size: int | None = None,
+    progress: bool | None = None,
+) -> None:
+    """Check a cached file against the checksums asked for now, as :func:`verify_file` does,
+    using the digests recorded when it was downloaded where they cover them (only the missing
+    ones are computed, then recorded).
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> cached = pathlib.Path(tempfile.mkdtemp()) / "v.txt"
+        >>> _ = cached.write_text("abc")
+        >>> record_digests(cached, {"md5": "900150983cd24fb0d6963f7d28e17f72"})
+        >>> verify_cached(cached, md5="900150983cd24fb0d6963f7d28e17f72", size=3)
+        >>> verify_cached(cached, md5="0" * 32)
+        Traceback (most recent call last):
+        ...
+        nlptransfer._util.errors.ChecksumMismatchError: expected md5 000..., found 9001...
+
+    Raises:
+        ChecksumMismatchError: the size or a checksum differs (expected and found).
+    """
+    path = Path(path)
+    found_size = path.stat().st_size
+    if size is not None and found_size != size:
+        raise ChecksumMismatchError(f"expected {size} bytes, found {found_size}")
+    expected = {name: value.lower() for name, value in (("sha256", sha256), ("md5", md5)) if value}
+    known = recorded_digests(path)
+    missing = [name for name in expected if name not in known]
+    if missing:
+        computed = file_digests(path, missing, progress=progress)
+        record_digests(path, computed)
+        known.update(computed)
+    for name, value in expected.items():
+        if known[name] != value:
+            raise ChecksumMismatchError(f"expected {name} {value}, found {known[name]}")
+
+
 # -- the transfer -----------------------------------------------------------------------------
 class _Retryable(Exception):
     """An attempt failed in a way another attempt may not (dropped, timed out, 5xx).
@@ -399,7 +483,14 @@ def _attempt(
                 f"expected {size} bytes, the server announces {total}: not the catalogued file"
             )
         partial.start(url, _strong_validator(response.headers))
-        received = _stream(response, partial.path, mode, offset, total, policy, progress, label)
+        limit = size if size is not None else total
+        try:
+            received = _stream(
+                response, partial.path, mode, offset, total, limit, policy, progress, label
+            )
+        except DownloadError as exc:
+            partial.discard()
+            raise DownloadError(f"{url}: {exc}; the partial download was deleted") from None
     if total is not None and offset + received < total:
         raise _Retryable(f"the connection closed after {offset + received:,} of {total:,} bytes")
 
@@ -410,12 +501,18 @@ def _stream(
     mode: str,
     offset: int,
     total: int | None,
+    limit: int | None,
     policy: DownloadPolicy,
     progress: bool | None,
     label: str,
 ) -> int:
-    """Copy the body to ``path``, with a progress bar (bytes, speed, ETA); bytes received."""
+    """Copy the body to ``path``, with a progress bar (bytes, speed, ETA); bytes received.
+
+    Raises:
+        DownloadError: the file would grow past ``limit`` bytes (reading stopped there).
+    """
     received = 0
+    overflow = 0
     with (
         open(path, mode) as out,
         tqdm(
@@ -442,11 +539,18 @@ def _stream(
                 ) from None
             if not chunk:
                 break
+            if limit is not None and offset + received + len(chunk) > limit:
+                overflow = offset + received + len(chunk)
+                break
             out.write(chunk)
             received += len(chunk)
             bar.update(len(chunk))
         out.flush()
         os.fsync(out.fileno())
+    if overflow:
+        raise DownloadError(
+            f"expected {limit:,} bytes, received {overflow:,} and more were coming: stopped reading"
+        )
     return received
 
 
@@ -500,8 +604,9 @@ def download_file(
 
     Args:
         urls: the file's URL, or the same file on several mirrors, tried in order.
-        dest: where the finished file goes. If it exists it is returned as it is: only
-            complete, verified downloads are ever renamed to ``dest``.
+        dest: where the finished file goes. If it exists it is returned once it matches the
+            size and checksums given (:func:`verify_cached`); it is never downloaded again
+            here: only complete, verified downloads are ever renamed to ``dest``.
         sha256, md5: expected checksums (hex), checked before the rename.
         size: expected size in bytes, checked against the server's announcement and the file.
         policy: timeouts and retries (default: :meth:`DownloadPolicy.from_env`).
@@ -511,7 +616,8 @@ def download_file(
 
     Raises:
         ChecksumMismatchError: a mirror served a file of the wrong size or checksum (it was
-            deleted) and no other mirror served the right one.
+            deleted) and no other mirror served the right one; or ``dest`` exists and differs
+            from the checksums given (it is kept: see :func:`verify_cached`).
         DownloadError: no URL could be downloaded; the message lists each URL and why.
     """
     urls = (urls,) if isinstance(urls, str) else tuple(urls)
@@ -525,6 +631,12 @@ def download_file(
     policy = policy or DownloadPolicy.from_env()
     with file_lock(dest.with_name(dest.name + LOCK_SUFFIX), what=f"downloading {label}"):
         if dest.is_file():
+            try:
+                verify_cached(dest, sha256=sha256, md5=md5, size=size, progress=progress)
+            except ChecksumMismatchError as exc:
+                raise ChecksumMismatchError(
+                    f"{label}: the file already at {dest} is not the one asked for ({exc})"
+                ) from None
             logger.debug("%s is already downloaded at %s", label, dest)
             return dest
         if not (sha256 or md5):
@@ -539,7 +651,9 @@ def download_file(
         for number, url in enumerate(urls, start=1):
             try:
                 _transfer(url, partial, size, policy, progress, label)
-                verify_file(partial.path, sha256=sha256, md5=md5, size=size, progress=progress)
+                digests = verify_file(
+                    partial.path, sha256=sha256, md5=md5, size=size, progress=progress
+                )
             except ChecksumMismatchError as exc:
                 partial.discard()
                 mismatch = True
@@ -547,8 +661,11 @@ def download_file(
             except DownloadError as exc:
                 failures.append(f"{url}: {exc}")
             else:
+                _digests_path(dest).unlink(missing_ok=True)
                 os.replace(partial.path, dest)
                 partial.sidecar.unlink(missing_ok=True)
+                if digests:
+                    record_digests(dest, digests)
                 logger.info("downloaded %s from %s to %s", label, url, dest)
                 return dest
             if number < len(urls):

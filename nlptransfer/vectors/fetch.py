@@ -6,6 +6,16 @@ reads it (a ``.zip`` member is read in place once every member's name has been c
 the native store where :func:`~nlptransfer.vectors.cache.store_path` says; every later load
 memory-maps that store.
 
+A cached download is used for an entry only once it matches that entry's checksums (its digests
+are recorded when it is verified, so this costs a file read at most once per checksum): two
+entries may name one URL with different checksums, or an entry's checksum may have been edited
+since the download. A cached file that differs is refused with
+:class:`~nlptransfer._util.errors.ChecksumMismatchError` naming the entry, the file, the expected
+and the found digest, and it is kept: it may be the right file for the other entry, and fetching
+the same URL again would most likely bring the same bytes, so which of the two is right is a
+decision for whoever keeps the catalogue (``download --force`` deletes it and downloads again).
+A store records the checksum of the file it was made from only when that checksum was compared.
+
 Example:
     >>> download_vectors("glove-6b-50d").name  # installed from PyPI: nothing to download
     'glove_6B_50d_emb.npy'
@@ -30,6 +40,7 @@ from nlptransfer.vectors.cache import (
     offline_error,
     offline_mode,
     remove_cached,
+    store_checksum_agrees,
     store_is_current,
     store_path,
     vectors_dir,
@@ -41,11 +52,37 @@ from nlptransfer.vectors.catalog import (
     package_files,
     package_installed,
 )
-from nlptransfer.vectors.download import DownloadPolicy, download_file, file_lock
+from nlptransfer.vectors.download import (
+    DownloadPolicy,
+    download_file,
+    file_lock,
+    verify_cached,
+)
 from nlptransfer.vectors.read import read_vectors
 from nlptransfer.vectors.store import Vectors
 
 logger = logging.getLogger(__name__)
+
+
+def check_cached_download(
+    entry: CatalogEntry, source: Source, path: Path, *, progress: bool | None = None
+) -> None:
+    """Make sure the cached download ``path`` of ``source`` is the file ``entry`` asks for.
+
+    Raises:
+        ChecksumMismatchError: its size or a checksum differs from ``source``'s (the file is kept).
+    """
+    try:
+        verify_cached(
+            path, sha256=source.sha256, md5=source.md5, size=source.size, progress=progress
+        )
+    except ChecksumMismatchError as exc:
+        raise ChecksumMismatchError(
+            f"{entry.name!r}: the cached download {path} is not the file its catalogue entry "
+            f"asks for: {exc}. It was kept (another entry with the URL {source.urls[0]} may have "
+            "downloaded it, or the entry's checksum changed since): correct the entry, or run "
+            f"`nlptransfer vectors download {entry.name} --force` to delete it and download again"
+        ) from None
 
 
 def fetch(
@@ -53,9 +90,12 @@ def fetch(
 ) -> tuple[Source, Path]:
     """The first source of ``entry`` that is cached or downloads, and its file.
 
+    A cached file is checked against the source's checksums first (:func:`check_cached_download`).
+
     Raises:
         OfflineError: offline mode is on and no source is cached.
-        ChecksumMismatchError: a source served the wrong bytes and none served the right ones.
+        ChecksumMismatchError: a source served the wrong bytes and none served the right ones,
+            or a cached file is not the one this entry asks for.
         DownloadError: no source could be downloaded (the message says why, for each).
     """
     if not entry.sources:
@@ -63,6 +103,7 @@ def fetch(
     for source in entry.sources:
         path = download_path(source)
         if path.is_file():
+            check_cached_download(entry, source, path, progress=progress)
             return source, path
     if offline_mode():
         raise offline_error(entry)
@@ -181,7 +222,8 @@ def ensure_store(
         return target
     cached_download = any(download_path(s).is_file() for s in entry.sources)
     if offline_mode() and not cached_download:
-        if target.is_dir():  # made from an earlier version of the entry: better than nothing
+        # made from an earlier version of the entry: better than nothing, unless from other bytes
+        if target.is_dir() and store_checksum_agrees(entry, target):
             logger.warning(
                 "offline: using %s, made from a different catalogue source than %s now lists",
                 target,

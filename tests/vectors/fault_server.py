@@ -2,6 +2,8 @@
 
 Each path serves bytes the test built; per path the server can drop the connection part way,
 ignore ``Range``, answer an error status, redirect, stall, or hold the body until released.
+With ``endless`` it sends the body and then filler without end (no ``Content-Length``) up to a
+byte limit, so a test of a client that should stop reading still ends.
 Every request is recorded (path, headers, bytes sent) so tests can assert what the client did.
 """
 
@@ -28,6 +30,7 @@ class Route:
     redirect: str | None = None  # answer 302 to this path
     gate: threading.Event | None = None  # hold the body until this is set
     etag: str = '"v1"'
+    endless: int | None = None  # no Content-Length: the body, then filler up to this many bytes
 
 
 @dataclass
@@ -115,6 +118,9 @@ class _Handler(BaseHTTPRequestHandler):
             server.stopping.wait(route.stall)
             self.close_connection = True
             return
+        if route.endless is not None:
+            self._endless(route.endless, route, seen)
+            return
         body, start = route.body, 0
         wanted = self.headers.get("Range")
         if wanted and not route.ignore_range:
@@ -141,6 +147,25 @@ class _Handler(BaseHTTPRequestHandler):
             server.stopping.wait(route.stall)
         if end < len(body):
             self.close_connection = True
+
+    def _endless(self, limit: int, route: Route, seen: Seen) -> None:
+        """The body, then zeros, with no length announced, until ``limit`` bytes were
+        sent or the client hung up (``seen.sent`` counts as it goes)."""
+        self.send_response(200)
+        self.send_header("ETag", route.etag)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        filler = b"\0" * (1 << 16)
+        data = route.body
+        try:
+            while seen.sent < limit:
+                piece = (data or filler)[: limit - seen.sent]
+                self.wfile.write(piece)
+                seen.sent += len(piece)
+                data = b""
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _plain(self, status: int, text: bytes) -> None:
         self.send_response(status)

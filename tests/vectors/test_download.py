@@ -52,7 +52,8 @@ def test_download_verifies_sha256_md5_and_size(server, payload, tmp_path):
         policy=FAST,
     )
     assert got == dest and dest.read_bytes() == payload
-    assert leftovers(tmp_path) == ["v.vec.gz"]  # no .part or sidecar left behind
+    # no .part or its sidecar left behind; the digests computed are recorded for later checks
+    assert leftovers(tmp_path) == ["v.vec.gz", "v.vec.gz.digests.json"]
     first = server.requests()[0].headers
     assert "Range" not in first and first["Accept-Encoding"] == "identity"
     # A second call finds the verified file and asks the server nothing.
@@ -153,6 +154,21 @@ def test_a_wrong_size_announced_by_the_server_is_refused(server, payload, tmp_pa
     assert leftovers(tmp_path) == [] and len(server.requests()) == 1
 
 
+def test_a_server_that_never_stops_is_cut_off_at_the_catalogued_size(server, payload, tmp_path):
+    limit = 32 << 20  # the server gives up here, so that the test ends whatever the client does
+    url = server.add("/v.gz", payload, endless=limit)
+    with pytest.raises(DownloadError) as caught:
+        download_file(
+            url, tmp_path / "v.gz", sha256=sha256(payload), size=len(payload), policy=FAST
+        )
+    assert not isinstance(caught.value, ChecksumMismatchError)  # refused while reading
+    message = str(caught.value)
+    assert url in message and f"expected {len(payload):,} bytes, received " in message
+    assert "stopped reading" in message and "deleted" in message
+    assert leftovers(tmp_path) == [] and len(server.requests()) == 1
+    assert server.requests()[0].sent < limit // 4  # only what the socket buffers held
+
+
 def test_a_stalled_server_times_out(server, tmp_path):
     url = server.add("/v.gz", b"data", stall=5.0)
     with pytest.raises(DownloadError, match="timed out"):
@@ -229,3 +245,21 @@ def test_policy_from_the_environment(monkeypatch):
     monkeypatch.setenv("NLPTRANSFER_DOWNLOAD_RETRIES", "many")
     with pytest.raises(DownloadError, match=r"NLPTRANSFER_DOWNLOAD_RETRIES .* found 'many'"):
         DownloadPolicy.from_env()
+
+
+def test_a_cached_file_is_checked_against_the_checksum_asked_for(server, payload, tmp_path):
+    url = server.add("/v.gz", payload)
+    dest = download_file(url, tmp_path / "v.gz", sha256=sha256(payload), policy=FAST)
+    with pytest.raises(ChecksumMismatchError) as caught:  # the same URL, another checksum
+        download_file(url, dest, sha256=sha256(b"other"), policy=FAST)
+    message = str(caught.value)
+    assert str(dest) in message and f"expected sha256 {sha256(b'other')}" in message
+    assert f"found {sha256(payload)}" in message and dest.read_bytes() == payload
+    md5 = hashlib.md5(payload).hexdigest()
+    record = tmp_path / "v.gz.digests.json"
+    record.unlink()
+    record.mkdir()  # unwritable (even for root): checked all the same, nothing recorded
+    download_file(url, dest, md5=md5, policy=FAST)
+    with pytest.raises(ChecksumMismatchError, match=f"found {md5}"):
+        download_file(url, dest, md5="0" * 32, policy=FAST)
+    assert len(server.requests()) == 1

@@ -250,3 +250,60 @@ def test_two_processes_download_the_same_name_once(home, server, glove_zip, monk
     assert outputs[0] == outputs[1] == f"{store_path('tiny-glove')}\n"
     assert len(server.requests()) == 1
     np.testing.assert_array_equal(load_vectors("tiny-glove").matrix, load_vectors(GLOVE).matrix)
+
+
+def test_two_entries_with_one_url_and_different_checksums(home, server, glove_zip):
+    url = server.add("/glove.zip", glove_zip)
+    other = zipped({"glove/test_glove.txt": VEC.read_bytes()})  # what "other" should hold
+    write_catalog(home, glove_entry(url, glove_zip) + glove_entry(url, other, name="other"))
+    assert load_vectors("tiny-glove").dim == 50
+    download = cache_state(catalog_entry("tiny-glove")).downloads[0]
+    with pytest.raises(ChecksumMismatchError) as caught:
+        load_vectors("other")
+    message = str(caught.value)
+    assert "'other'" in message and str(download) in message
+    assert f"expected sha256 {sha256(other)}, found {sha256(glove_zip)}" in message
+    assert not store_path("other").exists()  # no store claims a checksum nobody compared
+    assert load_vectors("tiny-glove").dim == 50 and download.is_file()  # the file was kept
+    assert len(server.requests()) == 1
+
+
+def test_editing_the_checksum_after_the_download_is_noticed(home, server, glove_zip):
+    url = server.add("/glove.zip", glove_zip)
+    write_catalog(home, glove_entry(url, glove_zip))
+    download_vectors("tiny-glove", convert=False)
+    write_catalog(home, glove_entry(url, b"another release"))
+    for attempt in (lambda: load_vectors("tiny-glove"), lambda: download_vectors("tiny-glove")):
+        with pytest.raises(ChecksumMismatchError, match=f"found {sha256(glove_zip)}"):
+            attempt()
+    assert not store_path("tiny-glove").exists()
+    # md5 added to the entry: compared against the cached file before the store claims it
+    md5 = hashlib.md5(glove_zip).hexdigest()
+    write_catalog(home, glove_entry(url, glove_zip, extra=f'md5 = "{md5}"'))
+    assert load_vectors("tiny-glove").meta["verified_by"] == ["sha256", "md5"]
+    write_catalog(home, glove_entry(url, glove_zip, extra=f'md5 = "{"0" * 32}"'))
+    with pytest.raises(ChecksumMismatchError, match=f"expected md5 {'0' * 32}, found {md5}"):
+        load_vectors("tiny-glove")
+    assert len(server.requests()) == 1
+
+
+def test_a_cached_download_that_changed_on_disk_is_refused(home, server, glove_zip):
+    write_catalog(home, glove_entry(server.add("/glove.zip", glove_zip), glove_zip))
+    download = download_vectors("tiny-glove", convert=False)
+    download.write_bytes(glove_zip[::-1])  # same size, other bytes: the recorded digest is stale
+    with pytest.raises(ChecksumMismatchError, match=r"'tiny-glove'.*not the file"):
+        load_vectors("tiny-glove")
+
+
+def test_offline_a_store_from_other_bytes_is_not_used(home, server, glove_zip, monkeypatch):
+    url = server.add("/glove.zip", glove_zip)
+    write_catalog(home, glove_entry(url, glove_zip))
+    load_vectors("tiny-glove")
+    for path in cache_state(catalog_entry("tiny-glove")).downloads:
+        path.unlink()
+    monkeypatch.setenv("NLPTRANSFER_OFFLINE", "1")
+    write_catalog(home, glove_entry(url, glove_zip, extra="approx_size = 5"))  # same bytes
+    assert load_vectors("tiny-glove").dim == 50  # an older entry's store, same checksum: kept
+    write_catalog(home, glove_entry(url, b"another release"))
+    with pytest.raises(OfflineError):
+        load_vectors("tiny-glove")

@@ -10,11 +10,25 @@ Layout of ``<name>.ntv/``::
 Words that contain a line break or a backslash are written escaped (``\\n``, ``\\r``, ``\\\\``),
 and ``meta.json`` says so with ``"vocab_escaped": true``; otherwise ``vocab.txt`` is plain.
 The folder is written under a temporary name and renamed into place when complete.
+
+Opening a store checks what it can cheaply, and refuses rather than guess
+(:class:`~nlptransfer._util.errors.VectorsFormatError`, naming the file):
+
+* every word once: ``meta.json`` records ``vocab_sha256``, the SHA-256 of ``vocab.txt`` as saved
+  (after checking its words are unique); a ``vocab.txt`` with that digest is known unique (hashing
+  a few MB costs milliseconds), any other (edited, or a store from before the digest) is checked
+  word by word, naming the duplicate and both of its rows;
+* finite values: a matrix of up to :data:`FINITE_CHECK_BYTES` is scanned at every open, in chunks
+  of :data:`FINITE_CHECK_CHUNK_ROWS` rows (a float32 sum per chunk, which is NaN or inf when any
+  value is; only such a chunk is searched for the offending row); saving refuses non-finite
+  values whatever the size, so a larger store can only hold them if it was altered after saving.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +44,17 @@ from nlptransfer.vectors.formats.base import (
     register_format,
 )
 
+logger = logging.getLogger(__name__)
+
 NATIVE_SUFFIX = ".ntv"
 NATIVE_FORMAT_VERSION = 1
 MATRIX_FILE = "vectors.npy"
 VOCAB_FILE = "vocab.txt"
 META_FILE = "meta.json"
+#: Matrices up to this many bytes are checked for NaN/inf at every open (about 25 ms per GB).
+FINITE_CHECK_BYTES = 1 << 30
+#: Rows summed at a time by the finiteness check (bounds its scratch memory).
+FINITE_CHECK_CHUNK_ROWS = 1 << 16
 
 _ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "n": "\n", "r": "\r"}
@@ -68,6 +88,31 @@ def _unescape(word: str) -> str:
     return "".join(out)
 
 
+def _first_non_finite(matrix: np.ndarray) -> int | None:
+    """The first row of ``matrix`` holding NaN or inf, or ``None``; chunk by chunk."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, matrix.shape[0], FINITE_CHECK_CHUNK_ROWS):
+            chunk = matrix[start : start + FINITE_CHECK_CHUNK_ROWS]
+            if np.isfinite(chunk.sum(dtype=np.float32)):
+                continue
+            bad = np.flatnonzero(~np.isfinite(chunk).all(axis=1))
+            if bad.size:  # else: finite values whose sum overflowed
+                return start + int(bad[0])
+    return None
+
+
+def _duplicate(words: list[str]) -> tuple[str, int, int] | None:
+    """The first word that occurs twice, with its two rows, or ``None``."""
+    if len(set(words)) == len(words):
+        return None
+    rows: dict[str, int] = {}
+    for row, word in enumerate(words):
+        if word in rows:
+            return word, rows[word], row
+        rows[word] = row
+    return None  # pragma: no cover - the set said there is one
+
+
 def save_native(
     path: str | Path,
     words: list[str],
@@ -77,18 +122,33 @@ def save_native(
     subwords: Any = None,
     overwrite: bool = True,
 ) -> Path:
-    """Write a native store folder atomically and return its path (``.ntv`` added if missing)."""
+    """Write a native store folder atomically and return its path (``.ntv`` added if missing).
+
+    Raises:
+        VectorsFormatError: a word occurs twice, or the matrix holds NaN or inf (naming the row).
+    """
     target = native_path(path)
     matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    duplicate = _duplicate(words)
+    if duplicate is not None:
+        word, first, second = duplicate
+        raise VectorsFormatError(
+            target, f"expected every word once, found {word!r} twice (rows {first} and {second})"
+        )
+    bad = _first_non_finite(matrix)
+    if bad is not None:
+        raise VectorsFormatError(
+            target, f"expected finite values, found NaN or inf in row {bad} ({words[bad]!r})"
+        )
     escaped = _needs_escape(words)
     with atomic_directory(target, overwrite=overwrite) as tmp:
         np.save(tmp / MATRIX_FILE, matrix, allow_pickle=False)
         lines = [_escape(w) for w in words] if escaped else words
-        (tmp / VOCAB_FILE).write_text(
-            "".join(w + "\n" for w in lines), encoding="utf-8", newline="\n"
-        )
+        vocab = "".join(w + "\n" for w in lines).encode("utf-8")
+        (tmp / VOCAB_FILE).write_bytes(vocab)
         record = dict(meta)
         record.update(
+            vocab_sha256=hashlib.sha256(vocab).hexdigest(),
             native_format_version=NATIVE_FORMAT_VERSION,
             count=len(words),
             dim=int(matrix.shape[1]),
@@ -132,7 +192,10 @@ def load_native(path: str | Path, *, mmap: bool = True) -> tuple[list[str], np.n
         raise VectorsFormatError(
             path / MATRIX_FILE, f"expected a float32 .npy matrix ({exc})"
         ) from None
-    text = (path / VOCAB_FILE).read_text(encoding="utf-8")
+    raw = (path / VOCAB_FILE).read_bytes()
+    text = raw.decode("utf-8")
+    if "\r" in text:  # as read_text's universal newlines did
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     words = text.split("\n")
     if words and words[-1] == "":
         words.pop()
@@ -150,6 +213,24 @@ def load_native(path: str | Path, *, mmap: bool = True) -> tuple[list[str], np.n
             path / VOCAB_FILE,
             f"expected {matrix.shape[0]} words (one per matrix row), found {len(words)}",
         )
+    if meta.get("vocab_sha256") != hashlib.sha256(raw).hexdigest():
+        duplicate = _duplicate(words)  # not the vocabulary saved (and checked) with this meta
+        if duplicate is not None:
+            word, first, second = duplicate
+            raise VectorsFormatError(
+                path / VOCAB_FILE,
+                f"expected every word once, found {word!r} twice (rows {first} and {second})",
+                line=second + 1,
+            )
+    if matrix.nbytes <= FINITE_CHECK_BYTES:
+        bad = _first_non_finite(matrix)
+        if bad is not None:
+            raise VectorsFormatError(
+                path / MATRIX_FILE,
+                f"expected finite values, found NaN or inf in row {bad} ({words[bad]!r})",
+            )
+    else:
+        logger.debug("%s: %d bytes, not scanned for NaN/inf at open", path, matrix.nbytes)
     subwords = None
     if meta.get("has_subwords"):
         from nlptransfer.vectors.subword import FastTextSubwords

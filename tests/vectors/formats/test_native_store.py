@@ -92,3 +92,55 @@ def test_subword_model_travels_with_the_store(tmp_path):
         pytest.skip("this model has no subwords")
     again = load_vectors(model.save(tmp_path / "ft"))
     np.testing.assert_array_equal(again.vector("unseenword"), model.vector("unseenword"))
+
+
+def _without_vocab_digest(path):
+    """The store as saved before ``vocab_sha256`` existed."""
+    meta = json.loads((path / "meta.json").read_text())
+    meta.pop("vocab_sha256", None)
+    (path / "meta.json").write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize("old_store", [False, True], ids=["digest", "no-digest"])
+def test_a_duplicate_word_in_a_tampered_store_is_refused_at_load(tmp_path, lee, old_store):
+    path = lee.save(tmp_path / "lee")
+    if old_store:
+        _without_vocab_digest(path)
+        assert load_vectors(path).words == lee.words  # an old, intact store still opens
+    vocab = (path / "vocab.txt").read_text(encoding="utf-8").split("\n")
+    vocab[7] = vocab[2]
+    (path / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
+    with pytest.raises(VectorsFormatError) as caught:
+        load_vectors(path)
+    message = str(caught.value)
+    assert "vocab.txt" in message and repr(lee.words[2]) in message
+    assert "rows 2 and 7" in message
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_nan_or_inf_in_a_tampered_store_is_refused_at_load(tmp_path, lee, value):
+    path = lee.save(tmp_path / "lee")
+    matrix = np.load(path / "vectors.npy", mmap_mode="r+")
+    matrix[1500, 3] = value
+    matrix.flush()
+    del matrix
+    with pytest.raises(VectorsFormatError, match=r"vectors\.npy.*NaN or inf in row 1500"):
+        load_vectors(path)
+    with pytest.raises(VectorsFormatError, match="row 1500"):
+        Vectors.load(path, mmap=False)
+
+
+def test_large_finite_values_whose_sum_overflows_still_load(tmp_path):
+    matrix = np.full((4, 3), np.finfo(np.float32).max, dtype=np.float32)
+    again = Vectors.load(Vectors(list("abcd"), matrix).save(tmp_path / "big"))
+    np.testing.assert_array_equal(again.matrix, matrix)
+
+
+def test_saving_nan_or_a_duplicate_word_is_refused(tmp_path):
+    matrix = np.ones((3, 2), np.float32)
+    matrix[2, 1] = np.nan
+    with pytest.raises(VectorsFormatError, match="row 2"):
+        native.save_native(tmp_path / "nan", ["a", "b", "c"], matrix, {})
+    with pytest.raises(VectorsFormatError, match="'a' twice"):
+        native.save_native(tmp_path / "dup", ["a", "b", "a"], np.ones((3, 2), np.float32), {})
+    assert list(tmp_path.iterdir()) == []
