@@ -495,3 +495,98 @@ def test_a_model_without_subwords_gives_unknown_words_zeros_like_fasttext():
         np.array([vectors.vector(w) for w in known]),
         np.array([ft.get_word_vector(w) for w in known]),
     )
+
+
+# --------------------------------------------------------------------------- fuzz property
+CRIME_SIZE = 19619
+
+
+@pytest.fixture(scope="module")
+def fuzz_target(tmp_path_factory):
+    path = model_path("crime-and-punishment.bin")
+    data = path.read_bytes()
+    assert len(data) == CRIME_SIZE
+    return data, read_fasttext_binary(path), tmp_path_factory.mktemp("fuzz") / "mutated.bin"
+
+
+def same_model(a, b) -> bool:
+    return (
+        a.words == b.words
+        and np.array_equal(a.matrix, b.matrix)
+        and (a.subwords.minn, a.subwords.maxn) == (b.subwords.minn, b.subwords.maxn)
+        and np.array_equal(a.subwords.ngram_matrix, b.subwords.ngram_matrix)
+    )
+
+
+def check_mutation(fuzz_target, change: str, at: int, byte: int) -> None:
+    """A mutated real model loads as the original, as fastText reads it, or is refused."""
+    data, original, path = fuzz_target
+    mutated = bytearray(data)
+    if change == "insert":
+        mutated[at:at] = bytes([byte])
+    elif change == "delete":
+        del mutated[at]
+    else:
+        mutated[at] = byte
+    path.write_bytes(mutated)
+    try:
+        parsed = read_fasttext_binary(path, unicode_errors="strict")
+    except VectorsFormatError as exc:
+        assert exc.path == str(path)
+        assert str(path) in str(exc)
+        return
+    # The original, or another valid model (a word's letters changed, added or removed, a value
+    # or minn/maxn changed): every size agrees with the file, so fastText loads it safely.
+    assert np.isfinite(parsed.matrix).all()
+    ft = load_fasttext(path)
+    # Valid means fastText saves it back byte for byte (but the version: it writes 12): no
+    # shifted section, nothing missing, nothing after the end.
+    resaved = path.with_name("resaved.bin")
+    ft.save_model(str(resaved))
+    again = resaved.read_bytes()
+    assert again[:4] + again[8:] == bytes(mutated[:4] + mutated[8:]), (change, at, byte)
+    words = ft.get_words(on_unicode_error="strict")
+    assert parsed.words == [words[i] for i in dedupe(words)]
+    reference = np.array([ft.get_word_vector(w) for w in parsed.words]).reshape(-1, 5)
+    np.testing.assert_array_equal(parsed.matrix, reference)
+    for word in OOV:
+        if ft.get_word_id(word) < 0:
+            np.testing.assert_array_equal(parsed.subwords.vector(word), ft.get_word_vector(word))
+    if mutated == data:
+        assert same_model(parsed, original)
+
+
+@pytest.mark.parametrize(
+    ("change", "at", "byte"),
+    [
+        ("insert", CRIME_INPUT + 1000, 0),  # issue 23: loaded a shifted matrix
+        ("overwrite", CRIME_INPUT + 11, 0x7F),  # a NaN in word row 0: loaded
+        ("overwrite", 40024 % CRIME_SIZE, 0x80),  # a word's letter: another valid model
+        ("delete", CRIME_SIZE - 1, 0),  # the output matrix truncated: loaded
+        ("insert", CRIME_SIZE, 0),  # a byte appended: loaded
+        ("insert", 598, 1),  # a letter added to a word ("young"): another valid model
+    ],
+)
+def test_mutation_regressions(fuzz_target, change, at, byte):
+    check_mutation(fuzz_target, change, at, byte)
+
+
+def test_fuzz_single_byte_mutations_load_the_same_or_raise_a_format_error(fuzz_target):
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(
+        max_examples=int(os.environ.get("NLPTRANSFER_FUZZ_EXAMPLES", "150")),
+        deadline=None,
+        database=None,
+        suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+    )
+    @hypothesis.given(
+        change=st.sampled_from(["insert", "delete", "overwrite"]),
+        at=st.integers(0, CRIME_SIZE - 1),
+        byte=st.integers(0, 255),
+    )
+    def run(change, at, byte):
+        check_mutation(fuzz_target, change, at, byte)
+
+    run()
