@@ -181,6 +181,11 @@ class _Reader:
                 "(the file is truncated)",
                 offset=start,
             )
+        if self._size is not None and n > len(self._buf) - self._pos:
+            # A plain file: seek past what is not buffered instead of reading it.
+            self._stream.seek(start + n)
+            self._buf, self._pos, self._base = b"", 0, start + n
+            return
         left = n
         while left > 0:
             step = min(left, _READ_CHUNK)

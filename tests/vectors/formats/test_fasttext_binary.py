@@ -590,3 +590,78 @@ def test_fuzz_single_byte_mutations_load_the_same_or_raise_a_format_error(fuzz_t
         check_mutation(fuzz_target, change, at, byte)
 
     run()
+
+
+# lid.176.ftz ends with: quantization codes (8 per row, 50,000 rows), the product quantizer
+# (16 + 16*256*4 bytes), the norm codes (50,000), the norm quantizer (16 + 256*4), then the
+# dense output matrix of 176 labels x 16 (qout flag, shape, data).
+LID_OUTPUT = 1 + 16 + 176 * 16 * 4
+
+
+def test_nan_centroid_in_a_quantized_model_is_refused_at_the_codes(tmp_path):
+    data = bytearray(model_path("lid.176.ftz").read_bytes())
+    codes_at = len(data) - LID_OUTPUT - 1040 - 50_000 - 16_400 - 400_000
+    pq_at = codes_at + 400_000
+    assert struct.unpack_from("<4i", data, pq_at) == (16, 8, 2, 2)
+    # Every centroid of the first sub-quantizer (columns 0-1 of every row) becomes NaN.
+    struct.pack_into("<512f", data, pq_at + 16, *([float("nan")] * 512))
+    path = written(tmp_path, "nan-centroid.ftz", data)
+    with pytest.raises(VectorsFormatError, match=r"nan in row 0 .* column 0") as info:
+        read_fasttext_binary(path)
+    assert info.value.offset == codes_at  # the code of row 0, column 0
+
+
+def test_a_quantized_output_matrix_is_checked_and_stepped_over(tmp_path):
+    """lid.176.ftz with its output matrix quantized as fastText's qout writes it."""
+    original_path = model_path("lid.176.ftz")
+    data = original_path.read_bytes()
+    head = data[: len(data) - LID_OUTPUT]
+    assert struct.unpack_from("<?2q", data, len(head)) == (False, 176, 16)
+    rng = np.random.default_rng(23)
+    quantized_output = (
+        struct.pack("<??2qi", True, False, 176, 16, 176 * 8)  # qout, qnorm, rows, cols, codesize
+        + rng.integers(0, 256, 176 * 8, dtype=np.uint8).tobytes()
+        + struct.pack("<4i", 16, 8, 2, 2)  # dim, nsubq, dsub, lastdsub
+        + rng.standard_normal(16 * 256).astype("<f4").tobytes()
+    )
+    path = written(tmp_path, "qout.ftz", head + quantized_output)
+    ft = load_fasttext(path)
+    assert ft.f.getArgs().qout
+    parsed = read_fasttext_binary(path)
+    original = read_fasttext_binary(original_path)
+    assert parsed.words == original.words
+    np.testing.assert_array_equal(parsed.matrix, original.matrix)
+    reference = np.array([ft.get_word_vector(w) for w in parsed.words[:200]])
+    assert_rows_match(parsed, ft, parsed.matrix[:200], reference)
+    # Truncated inside it, or followed by junk: refused.
+    cut = written(tmp_path, "cut.ftz", head + quantized_output[:-100])
+    with pytest.raises(VectorsFormatError, match="output matrix product quantizer centroids"):
+        read_fasttext_binary(cut)
+    junk = written(tmp_path, "junk.ftz", head + quantized_output + b"\0")
+    with pytest.raises(VectorsFormatError, match="end of the file") as info:
+        read_fasttext_binary(junk)
+    assert info.value.offset == len(head) + len(quantized_output)
+    # Its shape must be one row per label.
+    wrong = bytearray(head + quantized_output)
+    struct.pack_into("<q", wrong, len(head) + 2, 175)
+    with pytest.raises(VectorsFormatError, match=r"quantized output matrix of \[nlabels = 176"):
+        read_fasttext_binary(written(tmp_path, "wrong.ftz", wrong))
+
+
+def test_small_read_chunks_seek_or_stream_past_the_output_matrix(tmp_path, monkeypatch):
+    """With a chunk smaller than the output matrix, a plain file seeks past it, a gzip reads."""
+    from nlptransfer.vectors.formats import fasttext_binary
+
+    data = model_path("crime-and-punishment.bin").read_bytes()
+    expected = read_fasttext_binary(model_path("crime-and-punishment.bin"))
+    monkeypatch.setattr(fasttext_binary, "_READ_CHUNK", 64)
+    for name, wrap in (("m.bin", bytes), ("m.bin.gz", gzip.compress)):
+        parsed = read_fasttext_binary(written(tmp_path, name, wrap(data)))
+        assert parsed.words == expected.words
+        np.testing.assert_array_equal(parsed.matrix, expected.matrix)
+        with pytest.raises(VectorsFormatError, match="end of the file") as info:
+            read_fasttext_binary(written(tmp_path, "junk-" + name, wrap(data + b"\0")))
+        assert info.value.offset == len(data)
+        with pytest.raises(VectorsFormatError, match="output matrix, found") as info:
+            read_fasttext_binary(written(tmp_path, "cut-" + name, wrap(data[:-7])))
+        assert info.value.offset == CRIME_OUTPUT + 17
