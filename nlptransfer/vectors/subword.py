@@ -200,7 +200,8 @@ class FastTextSubwords:
         if maxn > 0 and bucket == 0:
             raise ValueError("bucket must be > 0 when maxn > 0")
         if bucket_ids is None:
-            if ngram_matrix.shape[0] != bucket:
+            # Without n-grams (maxn == 0) no row is ever looked up: none need be kept.
+            if ngram_matrix.shape[0] != bucket and not (maxn == 0 and ngram_matrix.shape[0] == 0):
                 raise ValueError(
                     f"expected {bucket} n-gram rows (one per bucket), got {ngram_matrix.shape[0]}"
                 )
@@ -352,8 +353,8 @@ class FastTextSubwords:
     def vector(self, word: str | bytes) -> np.ndarray:
         """fastText's vector for an out-of-vocabulary ``word``: the mean of its n-gram rows.
 
-        All zeros when the word has no n-grams (as fastText returns), e.g. ``"</s>"``, or every
-        n-gram fell in a dropped bucket.
+        All zeros when the word has no n-grams (as fastText returns), e.g. ``"</s>"``, every
+        n-gram fell in a dropped bucket, or the model has none (``maxn == 0``).
 
         Example:
             >>> import numpy as np

@@ -220,3 +220,19 @@ def test_constructor_checks_shapes():
     assert pruned.pruned
     assert pruned.dim == 3
     assert "pruned" in repr(pruned)
+
+
+def test_a_model_without_ngrams_needs_no_rows_and_gives_zeros(tmp_path):
+    """fastText with maxn == 0 returns all zeros for an unknown word; so does the model."""
+    sub = FastTextSubwords(np.zeros((0, 4), np.float32), minn=0, maxn=0, bucket=2_000_000, nwords=7)
+    assert sub.ngram_rows("anything").size == 0
+    np.testing.assert_array_equal(sub.vector("anything"), np.zeros(4, np.float32))
+    np.testing.assert_array_equal(sub.vectors(["a", "</s>", ""]), np.zeros((3, 4), np.float32))
+    own = np.array([[1.5, -2.0, 0.25, 3.0]], np.float32)
+    np.testing.assert_array_equal(sub.compose(["known"], own_rows=own), own)
+    sub.save(tmp_path)
+    again = FastTextSubwords.load(tmp_path)
+    assert (again.maxn, again.bucket, again.ngram_matrix.shape) == (0, 2_000_000, (0, 4))
+    assert not again.vector("anything").any()
+    with pytest.raises(ValueError, match="n-gram rows"):  # with n-grams, every bucket needs a row
+        FastTextSubwords(np.zeros((0, 4), np.float32), minn=3, maxn=6, bucket=10, nwords=0)

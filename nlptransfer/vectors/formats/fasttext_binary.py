@@ -12,7 +12,12 @@ The file is what ``FastText::saveModel`` writes, little-endian:
 4. ``quant_input`` (one byte) and the input matrix: dense (int64 rows, int64 cols, float32 data)
    or product-quantized (qnorm byte, int64 rows, int64 cols, int32 codesize, the codes, the
    quantizer, and with qnorm the norm codes and the norm quantizer);
-5. the output matrix, which this reader does not need and does not read.
+5. ``qout`` (one byte) and the output matrix: quantized like the input when both are quantized
+   and ``qout`` is set, else dense; one row per label for a supervised model, one per word
+   otherwise. The file ends there.
+
+The reader checks all of it, steps over the output matrix without keeping it, refuses bytes
+after it, and refuses NaN or infinite values in the rows it keeps.
 
 Every in-vocabulary word's row is built as fastText's ``get_word_vector`` builds it (the word's
 own input row plus its character n-gram rows, averaged), and the n-gram rows become a
@@ -33,6 +38,8 @@ import io
 import logging
 import os
 import struct
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -165,6 +172,47 @@ class _Reader:
                     "(the file is truncated)"
                 )
 
+    def skip(self, n: int, what: str) -> None:
+        """Step over ``n`` bytes that must exist (read in chunks, never held whole)."""
+        start = self.offset
+        if self._size is not None and start + n > self._size:
+            raise self.error(
+                f"expected {n} bytes for {what}, found {self._size - start} "
+                "(the file is truncated)",
+                offset=start,
+            )
+        if self._size is not None and n > len(self._buf) - self._pos:
+            # A plain file: seek past what is not buffered instead of reading it.
+            self._stream.seek(start + n)
+            self._buf, self._pos, self._base = b"", 0, start + n
+            return
+        left = n
+        while left > 0:
+            step = min(left, _READ_CHUNK)
+            try:
+                self.read(step, what)
+            except VectorsFormatError:
+                raise self.error(
+                    f"expected {n} bytes for {what}, found {n - left + len(self._buf) - self._pos}"
+                    " (the file is truncated)",
+                    offset=start,
+                ) from None
+            left -= step
+
+    def expect_end(self, after: str) -> None:
+        """Fail unless the file ends here, as fastText's format says it does."""
+        start = self.offset
+        if len(self._buf) - self._pos > 0 or self._more():
+            extra = len(self._buf) - self._pos
+            if self._size is not None:
+                extra = self._size - start
+            raise self.error(
+                f"expected the end of the file after {after}, found {extra}"
+                f"{'' if self._size is not None else '+'} more bytes (junk appended, or a "
+                "corrupt or shifted section before)",
+                offset=start,
+            )
+
     def read_array(self, dtype: str, count: int, what: str) -> np.ndarray:
         """Read ``count`` items of little-endian ``dtype`` straight into a new array."""
         dt = np.dtype(dtype)
@@ -290,13 +338,89 @@ def _decode_pq(
     return out
 
 
+@dataclass
+class _QuantMatrix:
+    """A product-quantized matrix as fastText's ``QuantMatrix::save`` writes it, not decoded."""
+
+    rows: int
+    codes: np.ndarray  # uint8 [rows, nsubq]
+    codes_offset: int
+    nsubq: int
+    dsub: int
+    lastdsub: int
+    centroids: np.ndarray
+    norms: np.ndarray | None  # float32 [rows] with qnorm, else None
+
+    def decode(self, lo: int, hi: int) -> np.ndarray:
+        out = _decode_pq(self.codes[lo:hi], self.nsubq, self.dsub, self.lastdsub, self.centroids)
+        if self.norms is not None:
+            # fastText adds norm * centroid, the product rounded to float32 first.
+            out *= self.norms[lo:hi, None]
+        return out
+
+
+def _read_quant_matrix(
+    reader: _Reader, dim: int, what: str, rows_expected: str, rows_ok: Callable[[int], bool]
+) -> _QuantMatrix:
+    flag_offset = reader.offset
+    (qnorm,) = reader.read(1, f"the qnorm flag of the {what}")
+    if qnorm not in (0, 1):
+        raise reader.error(
+            f"expected a qnorm flag 0 or 1 for the {what}, found {qnorm}", offset=flag_offset
+        )
+    header_offset = reader.offset
+    rows, cols, codesize = reader.unpack(struct.Struct("<2qi"), f"the quantized {what} header")
+    if not rows_ok(rows) or cols != dim or codesize < 0:
+        raise reader.error(
+            f"expected a quantized {what} of [{rows_expected}, {dim}] with codesize >= 0, "
+            f"found [{rows}, {cols}] codesize {codesize}",
+            offset=header_offset,
+        )
+    codes_offset = reader.offset
+    label = "the quantization codes" if what == "input matrix" else f"the {what} codes"
+    codes = reader.read_array("u1", codesize, label)
+    pq_offset = reader.offset
+    pq_name = "product quantizer" if what == "input matrix" else f"{what} product quantizer"
+    pq_dim, nsubq, dsub, lastdsub, centroids = _read_quantizer(reader, pq_name)
+    if pq_dim != dim or codesize != rows * nsubq:
+        raise reader.error(
+            f"expected a {pq_name} of dim {dim} with codesize == rows * nsubq = "
+            f"{rows} * {nsubq}, found dim {pq_dim} and codesize {codesize}",
+            offset=pq_offset,
+        )
+    norms = None
+    if qnorm:
+        norm_codes = reader.read_array(
+            "u1", rows, "the norm codes" if what == "input matrix" else f"the {what} norm codes"
+        )
+        npq_offset = reader.offset
+        npq_name = "norm quantizer" if what == "input matrix" else f"{what} norm quantizer"
+        npq_dim, _, _, _, norm_centroids = _read_quantizer(reader, npq_name)
+        if npq_dim != 1:
+            raise reader.error(
+                f"expected a {npq_name} of dim 1, found dim {npq_dim}", offset=npq_offset
+            )
+        norms = norm_centroids[norm_codes]
+    return _QuantMatrix(
+        rows=rows,
+        codes=codes.reshape(rows, nsubq),
+        codes_offset=codes_offset,
+        nsubq=nsubq,
+        dsub=dsub,
+        lastdsub=lastdsub,
+        centroids=centroids,
+        norms=norms,
+    )
+
+
 def _read_input_matrix(
     reader: _Reader, dim: int, nwords: int
-) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any], Callable[[int, int], int]]:
     """The input matrix as float32 ``(word_rows [nwords, dim], ngram_rows [rest, dim])``.
 
     The two blocks are separate arrays, so dropping the word rows frees their memory. The third
-    item holds facts about the storage (quantized, qnorm, ...).
+    item holds facts about the storage (quantized, qnorm, ...); the fourth gives the byte offset
+    that holds (or, quantized, encodes) the value at ``(row, column)`` of the input matrix.
     """
     offset = reader.offset
     (quant_byte,) = reader.read(1, "the quant_input flag")
@@ -311,6 +435,7 @@ def _read_input_matrix(
                 f"found [{rows}, {cols}]",
                 offset=shape_offset,
             )
+        data_offset = reader.offset
         word_rows = reader.read_array("<f4", nwords * dim, "the input matrix (word rows)")
         ngram_rows = reader.read_array(
             "<f4", (rows - nwords) * dim, "the input matrix (n-gram rows)"
@@ -319,52 +444,118 @@ def _read_input_matrix(
         # astype: a no-op on little-endian machines, a byte swap elsewhere.
         word_rows = word_rows.astype(np.float32, copy=False).reshape(nwords, dim)
         ngram_rows = ngram_rows.astype(np.float32, copy=False).reshape(rows - nwords, dim)
-        return word_rows, ngram_rows, storage
+        return (
+            word_rows,
+            ngram_rows,
+            storage,
+            lambda row, col: data_offset + 4 * (row * dim + col),
+        )
 
-    (qnorm,) = reader.read(1, "the qnorm flag")
-    if qnorm not in (0, 1):
-        raise reader.error(f"expected a qnorm flag 0 or 1, found {qnorm}", offset=shape_offset)
-    header_offset = reader.offset
-    rows, cols, codesize = reader.unpack(struct.Struct("<2qi"), "the quantized matrix header")
-    if rows < nwords or cols != dim or codesize < 0:
-        raise reader.error(
-            f"expected a quantized input matrix of [rows >= nwords = {nwords}, {dim}] with "
-            f"codesize >= 0, found [{rows}, {cols}] codesize {codesize}",
-            offset=header_offset,
-        )
-    codes = reader.read_array("u1", codesize, "the quantization codes")
-    pq_offset = reader.offset
-    pq_dim, nsubq, dsub, lastdsub, centroids = _read_quantizer(reader, "product quantizer")
-    if pq_dim != dim or codesize != rows * nsubq:
-        raise reader.error(
-            f"expected a product quantizer of dim {dim} with codesize == rows * nsubq = "
-            f"{rows} * {nsubq}, found dim {pq_dim} and codesize {codesize}",
-            offset=pq_offset,
-        )
-    codes = codes.reshape(rows, nsubq)
-    blocks = [
-        _decode_pq(codes[:nwords], nsubq, dsub, lastdsub, centroids),
-        _decode_pq(codes[nwords:], nsubq, dsub, lastdsub, centroids),
-    ]
-    if qnorm:
-        norm_codes = reader.read_array("u1", rows, "the norm codes")
-        npq_offset = reader.offset
-        npq_dim, _, _, _, norm_centroids = _read_quantizer(reader, "norm quantizer")
-        if npq_dim != 1:
-            raise reader.error(
-                f"expected a norm quantizer of dim 1, found dim {npq_dim}", offset=npq_offset
-            )
-        norms = norm_centroids[norm_codes]
-        # fastText adds norm * centroid, the product rounded to float32 first.
-        blocks[0] *= norms[:nwords, None]
-        blocks[1] *= norms[nwords:, None]
+    quant = _read_quant_matrix(
+        reader, dim, "input matrix", f"rows >= nwords = {nwords}", lambda rows: rows >= nwords
+    )
     storage = {
         "quantized": True,
-        "qnorm": bool(qnorm),
-        "pq_nsubq": nsubq,
-        "pq_dsub": dsub,
+        "qnorm": quant.norms is not None,
+        "pq_nsubq": quant.nsubq,
+        "pq_dsub": quant.dsub,
     }
-    return blocks[0], blocks[1], storage
+    return (
+        quant.decode(0, nwords),
+        quant.decode(nwords, quant.rows),
+        storage,
+        lambda row, col: quant.codes_offset + row * quant.nsubq + col // quant.dsub,
+    )
+
+
+def _read_output_matrix(
+    reader: _Reader, args: dict[str, Any], nwords: int, nlabels: int, quant_input: bool
+) -> None:
+    """Step over the output matrix, checking it is what fastText writes after the input matrix.
+
+    ``FastText::saveModel`` writes the ``qout`` flag, then a quantized output matrix when both
+    matrices are quantized and ``qout`` is set, else a dense one; it has one row per label for a
+    supervised model, one per word otherwise, and ``dim`` columns. The file ends there.
+    """
+    dim = args["dim"]
+    supervised = args["model"] == 3
+    rows_wanted = nlabels if supervised else nwords
+    rows_expected = f"{'nlabels' if supervised else 'nwords'} = {rows_wanted}"
+    flag_offset = reader.offset
+    (qout,) = reader.read(1, "the qout flag (the output matrix follows the input matrix)")
+    if qout not in (0, 1):
+        raise reader.error(
+            f"expected the qout flag 0 or 1 after the input matrix, found {qout} (the input "
+            "matrix has bytes inserted, missing or a corrupt size)",
+            offset=flag_offset,
+        )
+    if quant_input and qout:
+        _read_quant_matrix(
+            reader, dim, "output matrix", rows_expected, lambda rows: rows == rows_wanted
+        )
+    else:
+        shape_offset = reader.offset
+        rows, cols = reader.unpack(struct.Struct("<2q"), "the output matrix shape")
+        if rows != rows_wanted or cols != dim:
+            raise reader.error(
+                f"expected an output matrix of [{rows_expected}, dim = {dim}], found "
+                f"[{rows}, {cols}] (the input matrix has bytes inserted, missing or a corrupt "
+                "size)",
+                offset=shape_offset,
+            )
+        reader.skip(rows * cols * 4, "the output matrix")
+    reader.expect_end("the output matrix")
+
+
+def _first_non_finite(matrix: np.ndarray) -> tuple[int, int] | None:
+    """``(row, column)`` of the first NaN or infinity of a 2-D matrix, checked in chunks."""
+    step = max(1, (1 << 22) // max(1, matrix.shape[1]))
+    for lo in range(0, matrix.shape[0], step):
+        block = matrix[lo : lo + step]
+        bad = ~np.isfinite(block)
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            return lo + int(row), int(col)
+    return None
+
+
+def _own_rows(
+    path: Path,
+    word_block: np.ndarray,
+    ngram_block: np.ndarray,
+    kept: np.ndarray,
+    locate: Callable[[int, int], int],
+) -> np.ndarray:
+    """The input rows of the kept words (dictionary indices ``kept``), checked to be finite.
+
+    An index past the words is a label with a word's bytes, whose row fastText takes from the
+    rows after the words, as it does.
+    """
+    nwords = word_block.shape[0]
+    if kept.size == nwords and np.array_equal(kept, np.arange(nwords)):
+        own = word_block  # every word in order: no copy
+    else:
+        past = kept >= nwords
+        if past.any() and int(kept[past].max()) - nwords >= ngram_block.shape[0]:
+            i = int(kept[past].max())
+            raise VectorsFormatError(
+                path,
+                f"expected a label that repeats a word to have an input row, found label entry "
+                f"{i} past the {nwords + ngram_block.shape[0]} rows",
+            )
+        own = np.empty((kept.size, word_block.shape[1]), dtype=np.float32)
+        own[~past] = word_block[kept[~past]]
+        own[past] = ngram_block[kept[past] - nwords]
+    bad_at = _first_non_finite(own)
+    if bad_at is not None:
+        row = int(kept[bad_at[0]])
+        raise VectorsFormatError(
+            path,
+            f"expected finite values in the input matrix, found {own[bad_at]} in row {row} "
+            f"(the row of dictionary entry {row}), column {bad_at[1]}",
+            offset=locate(row, bad_at[1]),
+        )
+    return own
 
 
 def read_fasttext_binary(
@@ -379,8 +570,9 @@ def read_fasttext_binary(
 
     Each word's row equals ``fasttext.load_model(path).get_word_vector(word)``: the word's own
     input row and its character n-gram rows, averaged in float32 as fastText does. Labels of
-    supervised models (``__label__...``) are left out. ``subwords`` is ``None`` for models without
-    character n-grams (``maxn == 0``), where fastText gives unknown words all-zero vectors.
+    supervised models (``__label__...``) are left out. A word listed twice gets the row of its
+    last entry, as fastText's lookup gives. For models without character n-grams (``maxn == 0``)
+    ``subwords`` has no rows and gives unknown words all-zero vectors, as fastText does.
 
     Args:
         path: the model file, possibly compressed (``.gz``, ``.bz2``, ``.zip``).
@@ -396,9 +588,10 @@ def read_fasttext_binary(
         model's hyper-parameters in ``meta``.
 
     Raises:
-        VectorsFormatError: the file is not a fastText model, is truncated or inconsistent, or
-            (with ``unicode_errors="strict"``) holds a word that is not UTF-8; the message gives
-            the byte offset, what was expected and what was found.
+        VectorsFormatError: the file is not a fastText model, is truncated, inconsistent or
+            longer than its sections, holds a NaN or infinity in a row kept, or (with
+            ``unicode_errors="strict"``) holds a word that is not UTF-8; the message gives the
+            byte offset, what was expected and what was found.
 
     Example:
         >>> from gensim.test.utils import datapath
@@ -436,25 +629,30 @@ def read_fasttext_binary(
             "reading fastText model %s: %d words, %d labels, dim %d", path, nwords, nlabels, dim
         )
 
-        # Dictionary entries: keep words (type 0) in file order, with their dictionary index.
+        # Dictionary entries: keep words (type 0) in file order. fastText finds a word by its
+        # bytes in a table filled in file order, so of entries with the same bytes the LAST one
+        # wins (Dictionary::load: word2int_[find(word)] = i), a label included.
         kept_raw: list[bytes] = []
         kept_words: list[str] = []
-        kept_index: list[int] = []
+        last_index: dict[bytes, int] = {}
+        seen_raw: set[bytes] = set()
         seen: set[str] = set()
         nword_entries = 0
-        duplicates = 0
+        repeated = 0
+        collisions = 0
         for i in range(size):
             entry_offset = reader.offset
             raw = reader.read_cstring(f"word (dictionary entry {i} of {size})")
             _count, kind = reader.unpack(_ENTRY_TAIL, f"the count and type of entry {i}")
-            if kind == _ENTRY_LABEL:
-                continue
-            if kind != _ENTRY_WORD:
+            if kind not in (_ENTRY_WORD, _ENTRY_LABEL):
                 raise reader.error(
                     f"expected entry type 0 (word) or 1 (label) for dictionary entry {i}, "
                     f"found {kind}",
                     offset=reader.offset - 1,
                 )
+            last_index[raw] = i
+            if kind == _ENTRY_LABEL:
+                continue
             if i >= nwords:
                 raise reader.error(
                     f"expected words to be dictionary entries 0..{nwords - 1}, found word "
@@ -464,6 +662,10 @@ def read_fasttext_binary(
             nword_entries += 1
             if limit is not None and nword_entries > limit:
                 continue
+            if raw in seen_raw:
+                repeated += 1
+                continue
+            seen_raw.add(raw)
             try:
                 word = raw.decode("utf-8", errors=unicode_errors)
             except UnicodeDecodeError as exc:
@@ -475,25 +677,35 @@ def read_fasttext_binary(
             if vocab is not None and word not in vocab:
                 continue
             if word in seen:
-                duplicates += 1
+                collisions += 1
                 continue
             seen.add(word)
             kept_raw.append(raw)
             kept_words.append(word)
-            kept_index.append(i)
+        del seen_raw, seen
         if nword_entries != nwords:
             raise reader.error(
                 f"expected {nwords} word entries in the dictionary, found {nword_entries}",
                 offset=dict_offset,
             )
-        if duplicates:
+        if repeated:
+            logger.warning(
+                "%s: %d dictionary entries repeat an earlier word; each such word gets the row "
+                "of its last entry, as fastText does",
+                path,
+                repeated,
+            )
+        if collisions:
             logger.warning(
                 "%s: %d words decode to the same text as an earlier word (unicode_errors=%r); "
                 "kept the first of each",
                 path,
-                duplicates,
+                collisions,
                 unicode_errors,
             )
+        # The dictionary index whose input row is each kept word's own row.
+        kept = np.fromiter((last_index[raw] for raw in kept_raw), np.int64, len(kept_raw))
+        del last_index
 
         prune_offset = reader.offset
         pruned = pruneidx_size >= 0
@@ -504,14 +716,12 @@ def read_fasttext_binary(
             prune_rows = pairs[1::2].astype(np.int64)
 
         matrix_offset = reader.offset
-        word_block, ngram_block, storage = _read_input_matrix(reader, dim, nwords)
-    # The output matrix follows; word vectors do not need it.
+        word_block, ngram_block, storage, locate = _read_input_matrix(reader, dim, nwords)
+        _read_output_matrix(reader, args, nwords, nlabels, bool(storage["quantized"]))
 
-    kept = np.asarray(kept_index, dtype=np.int64)
-    # Every word kept means all of them in order: no copy needed.
-    own_rows = word_block if kept.size == nwords else word_block[kept]
-    del word_block
     bucket = args["bucket"]
+    own_rows = _own_rows(path, word_block, ngram_block, kept, locate)
+    del word_block
     bucket_ids = None
     if pruned:
         assert prune_buckets is not None
@@ -521,6 +731,13 @@ def read_fasttext_binary(
                 path,
                 "expected a pruned dictionary only with a quantized matrix, found a dense one: "
                 "fastText rejects such files (an outdated model; see fastText issue #332)",
+                offset=matrix_offset,
+            )
+        if ngram_block.shape[0] != pruneidx_size:
+            raise VectorsFormatError(
+                path,
+                f"expected nwords + pruneidx_size = {nwords} + {pruneidx_size} rows in a pruned "
+                f"input matrix, found {nwords + ngram_block.shape[0]}",
                 offset=matrix_offset,
             )
         bad = (prune_rows < 0) | (prune_rows >= ngram_block.shape[0])
@@ -539,7 +756,8 @@ def read_fasttext_binary(
             raise VectorsFormatError(
                 path, "expected each pruned bucket once, found repeats", offset=prune_offset
             )
-        ngram_matrix = ngram_block[prune_rows[order]]
+        ngram_source = prune_rows[order]
+        ngram_matrix = ngram_block[ngram_source]
     elif ngram_block.shape[0] != bucket:
         raise VectorsFormatError(
             path,
@@ -548,10 +766,21 @@ def read_fasttext_binary(
             offset=matrix_offset,
         )
     else:
+        ngram_source = None
         ngram_matrix = ngram_block
 
-    subwords: FastTextSubwords | None = None
+    subwords: FastTextSubwords
     if args["maxn"] > 0:
+        bad_at = _first_non_finite(ngram_matrix)
+        if bad_at is not None:
+            row = bad_at[0] if ngram_source is None else int(ngram_source[bad_at[0]])
+            raise VectorsFormatError(
+                path,
+                f"expected finite values in the input matrix, found "
+                f"{ngram_matrix[bad_at]} in n-gram row {row} (input row {nwords + row}), "
+                f"column {bad_at[1]}",
+                offset=locate(nwords + row, bad_at[1]),
+            )
         subwords = FastTextSubwords(
             np.ascontiguousarray(ngram_matrix),
             minn=args["minn"],
@@ -561,9 +790,29 @@ def read_fasttext_binary(
             bucket_ids=bucket_ids,
         )
         logger.info("building %d word vectors from their n-grams", len(kept_raw))
-        matrix = subwords.compose(kept_raw, own_rows=own_rows, out=own_rows)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
+            matrix = subwords.compose(kept_raw, own_rows=own_rows, out=own_rows)
+        bad_at = _first_non_finite(matrix)
+        if bad_at is not None:
+            raise VectorsFormatError(
+                path,
+                f"expected a finite vector for {kept_words[bad_at[0]]!r}, found "
+                f"{matrix[bad_at]} in column {bad_at[1]}: its finite input and n-gram rows "
+                "overflow float32 when averaged",
+                offset=locate(int(kept[bad_at[0]]), bad_at[1]),
+            )
     else:
-        matrix = own_rows  # fastText: a word's vector is its row times float32(1.0)
+        # No character n-grams: a word's vector is its row (times float32(1.0)) and an unknown
+        # word's is all zeros, which an n-gram model without rows gives.
+        del ngram_matrix
+        subwords = FastTextSubwords(
+            np.zeros((0, dim), dtype=np.float32),
+            minn=args["minn"],
+            maxn=0,
+            bucket=bucket,
+            nwords=nwords,
+        )
+        matrix = own_rows
 
     meta: dict[str, Any] = {
         "format": "fasttext-binary",

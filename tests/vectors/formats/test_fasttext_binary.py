@@ -210,6 +210,10 @@ def truncation_cases() -> list[tuple[str, str, int]]:
     # (16 + 16*256*4 bytes) and the codes (8 per row).
     lid_output = 1 + 16 + 176 * 16 * 4
     return [
+        ("crime-and-punishment.bin", "output matrix", 10),
+        ("crime-and-punishment.bin", "output matrix shape", crime_output - 5),
+        ("crime-and-punishment.bin", "qout flag", crime_output),
+        ("lid.176.ftz", "output matrix", 100),
         ("crime-and-punishment.bin", "magic number", -2),
         ("crime-and-punishment.bin", "format version", -6),
         ("crime-and-punishment.bin", "model arguments", -30),
@@ -330,14 +334,334 @@ def test_version_11_supervised_model_has_no_char_ngrams(tmp_path):
     data = bytearray(model_path("lee_fasttext_new.bin").read_bytes())
     assert struct.unpack_from("<2i", data, 0)[1] == 11
     struct.pack_into("<i", data, 8 + 7 * 4, 3)  # args.model = supervised
+    # A supervised model's output matrix has one row per label (none here), not one per word.
+    output_at = len(data) - (1 + 16 + 1763 * 10 * 4)
+    assert struct.unpack_from("<?2q", data, output_at) == (False, 1763, 10)
+    data = data[:output_at] + struct.pack("<?2q", False, 0, 10)
     path = tmp_path / "v11-supervised.bin"
     path.write_bytes(data)
     ft = load_fasttext(path)
     assert ft.f.getArgs().maxn == 0
     parsed = read_fasttext_binary(path)
-    assert parsed.subwords is None
+    assert parsed.subwords.maxn == 0
+    assert parsed.subwords.ngram_matrix.shape == (0, 10)
     assert parsed.meta["model"] == "supervised"
     assert parsed.meta["maxn"] == 0
     reference = np.array([ft.get_word_vector(w) for w in parsed.words])
     np.testing.assert_array_equal(parsed.matrix, reference)
     assert not ft.get_word_vector("xyzzy").any()  # fastText's OOV vector is zeros here
+    np.testing.assert_array_equal(parsed.subwords.vector("xyzzy"), ft.get_word_vector("xyzzy"))
+
+
+# --------------------------------------------------------------------------- hostile files
+# crime-and-punishment.bin: 291 words, dim 5, bucket 100; its dense input matrix [391, 5] starts
+# with the quant flag and the shape, its float32 data at CRIME_INPUT; the output matrix
+# [291, 5] follows and ends the file.
+CRIME_INPUT = 5962
+CRIME_OUTPUT = CRIME_INPUT + 391 * 5 * 4
+
+
+def crime_bytes() -> bytearray:
+    data = bytearray(model_path("crime-and-punishment.bin").read_bytes())
+    assert data[CRIME_INPUT - 17 : CRIME_INPUT] == struct.pack("<?qq", False, 391, 5)
+    assert struct.unpack_from("<?qq", data, CRIME_OUTPUT) == (False, 291, 5)
+    return data
+
+
+def written(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_nan_in_a_kept_word_row_is_refused_with_its_offset(tmp_path):
+    original = read_fasttext_binary(model_path("crime-and-punishment.bin"))
+    data = crime_bytes()
+    at = CRIME_INPUT + 4 * (7 * 5 + 2)  # word row 7, column 2
+    struct.pack_into("<f", data, at, float("nan"))
+    path = written(tmp_path, "nan.bin", data)
+    assert np.isnan(load_fasttext(path).get_word_vector(original.words[7])).any()  # fastText: NaN
+    with pytest.raises(VectorsFormatError, match=r"finite values .* nan in row 7") as info:
+        read_fasttext_binary(path)
+    assert info.value.offset == at
+    assert info.value.path == str(path)
+    # A row the reader does not keep may hold anything.
+    parsed = read_fasttext_binary(path, vocab={original.words[3], original.words[9]})
+    assert parsed.words == [original.words[3], original.words[9]]
+    np.testing.assert_array_equal(parsed.matrix, original.matrix[[3, 9]])
+
+
+def test_infinity_in_an_ngram_row_is_refused_with_its_offset(tmp_path):
+    data = crime_bytes()
+    at = CRIME_INPUT + 4 * ((291 + 40) * 5 + 1)  # n-gram row 40, column 1
+    struct.pack_into("<f", data, at, float("-inf"))
+    path = written(tmp_path, "inf.bin", data)
+    with pytest.raises(VectorsFormatError, match=r"-inf in n-gram row 40") as info:
+        read_fasttext_binary(path)
+    assert info.value.offset == at
+
+
+def test_finite_rows_that_overflow_when_averaged_are_refused(tmp_path):
+    data = crime_bytes()
+    # "the" (word 3) averages its own row with its n-gram rows: two huge rows overflow.
+    for row in (3, 291 + 0, *range(291, 391)):
+        struct.pack_into("<f", data, CRIME_INPUT + 4 * (row * 5), 3e38)
+    path = written(tmp_path, "overflow.bin", data)
+    with pytest.raises(VectorsFormatError, match="overflow float32"):
+        read_fasttext_binary(path)
+
+
+@pytest.mark.parametrize("at", [CRIME_INPUT + 1, CRIME_INPUT + 1000, CRIME_OUTPUT - 3])
+@pytest.mark.parametrize("change", ["insert", "delete"])
+def test_a_byte_inserted_or_deleted_inside_the_input_matrix_is_refused(tmp_path, at, change):
+    data = crime_bytes()
+    if change == "insert":
+        data[at:at] = b"\x3f"
+    else:
+        del data[at]
+    path = written(tmp_path, f"{change}-{at}.bin", data)
+    with pytest.raises(VectorsFormatError, match=r"output matrix|qout flag") as info:
+        read_fasttext_binary(path)
+    assert info.value.path == str(path)
+    assert info.value.offset is not None
+    assert info.value.offset >= CRIME_OUTPUT - 1
+
+
+@pytest.mark.parametrize("name", ["crime-and-punishment.bin", "lid.176.ftz"])
+@pytest.mark.parametrize("junk", [b"\0", b"junk after the model\n"])
+def test_bytes_after_the_output_matrix_are_refused(tmp_path, name, junk):
+    data = model_path(name).read_bytes()
+    path = written(tmp_path, name, data + junk)
+    with pytest.raises(VectorsFormatError, match="end of the file") as info:
+        read_fasttext_binary(path)
+    assert info.value.offset == len(data)
+    assert f"found {len(junk)} more bytes" in info.value.detail
+
+
+def test_bytes_after_a_compressed_model_are_refused(tmp_path):
+    data = model_path("crime-and-punishment.bin").read_bytes()
+    path = written(tmp_path, "model.bin.gz", gzip.compress(data + b"\0\0"))
+    with pytest.raises(VectorsFormatError, match="end of the file") as info:
+        read_fasttext_binary(path)
+    assert info.value.offset == len(data)
+
+
+def test_output_matrix_shape_and_flag_must_match_the_model(tmp_path):
+    data = crime_bytes()
+    wrong_rows = bytearray(data)
+    struct.pack_into("<q", wrong_rows, CRIME_OUTPUT + 1, 290)
+    path = written(tmp_path, "rows.bin", wrong_rows)
+    with pytest.raises(VectorsFormatError, match=r"output matrix of \[nwords = 291, dim = 5\]"):
+        read_fasttext_binary(path)
+    wrong_flag = bytearray(data)
+    wrong_flag[CRIME_OUTPUT] = 7
+    path = written(tmp_path, "flag.bin", wrong_flag)
+    with pytest.raises(VectorsFormatError, match="qout flag 0 or 1") as info:
+        read_fasttext_binary(path)
+    assert info.value.offset == CRIME_OUTPUT
+
+
+def test_duplicate_dictionary_entries_take_the_last_row_like_fasttext(tmp_path):
+    original = read_fasttext_binary(model_path("crime-and-punishment.bin"))
+    data = crime_bytes()
+    # Entry 5 ("was") becomes a second "the" (entry 3): same length, the file stays aligned.
+    assert (original.words[3], original.words[5]) == ("the", "was")
+    at = data.index(b"\0was\0") + 1
+    data[at : at + 3] = b"the"
+    path = written(tmp_path, "duplicate.bin", data)
+    ft = load_fasttext(path)
+    assert ft.get_words().count("the") == 2
+    assert ft.get_word_id("the") == 5  # fastText's lookup finds the last entry
+    parsed = read_fasttext_binary(path)
+    assert parsed.words == [w for w in original.words if w != "was"]
+    reference = np.array([ft.get_word_vector(w) for w in parsed.words])
+    np.testing.assert_array_equal(parsed.matrix, reference)
+    assert not np.array_equal(parsed.matrix[3], original.matrix[3])
+
+
+def test_a_model_without_subwords_gives_unknown_words_zeros_like_fasttext():
+    from nlptransfer import read_vectors
+
+    path = Path(gensim_utils.datapath("pang_lee_polarity_fasttext.bin"))  # supervised, maxn 0
+    ft = load_fasttext(path)
+    assert ft.f.getArgs().maxn == 0
+    vectors = read_vectors(path)
+    for word in ("xyzzy", "definitely-not-in-pang-lee", ""):
+        assert ft.get_word_id(word) < 0
+        np.testing.assert_array_equal(vectors.vector(word), ft.get_word_vector(word))
+        assert not vectors.vector(word).any()
+    known = vectors.words[:50]
+    np.testing.assert_array_equal(
+        np.array([vectors.vector(w) for w in known]),
+        np.array([ft.get_word_vector(w) for w in known]),
+    )
+
+
+# --------------------------------------------------------------------------- fuzz property
+CRIME_SIZE = 19619
+
+
+@pytest.fixture(scope="module")
+def fuzz_target(tmp_path_factory):
+    path = model_path("crime-and-punishment.bin")
+    data = path.read_bytes()
+    assert len(data) == CRIME_SIZE
+    return data, read_fasttext_binary(path), tmp_path_factory.mktemp("fuzz") / "mutated.bin"
+
+
+def same_model(a, b) -> bool:
+    return (
+        a.words == b.words
+        and np.array_equal(a.matrix, b.matrix)
+        and (a.subwords.minn, a.subwords.maxn) == (b.subwords.minn, b.subwords.maxn)
+        and np.array_equal(a.subwords.ngram_matrix, b.subwords.ngram_matrix)
+    )
+
+
+def check_mutation(fuzz_target, change: str, at: int, byte: int) -> None:
+    """A mutated real model loads as the original, as fastText reads it, or is refused."""
+    data, original, path = fuzz_target
+    mutated = bytearray(data)
+    if change == "insert":
+        mutated[at:at] = bytes([byte])
+    elif change == "delete":
+        del mutated[at]
+    else:
+        mutated[at] = byte
+    path.write_bytes(mutated)
+    try:
+        parsed = read_fasttext_binary(path, unicode_errors="strict")
+    except VectorsFormatError as exc:
+        assert exc.path == str(path)
+        assert str(path) in str(exc)
+        return
+    # The original, or another valid model (a word's letters changed, added or removed, a value
+    # or minn/maxn changed): every size agrees with the file, so fastText loads it safely.
+    assert np.isfinite(parsed.matrix).all()
+    ft = load_fasttext(path)
+    # Valid means fastText saves it back byte for byte (but the version: it writes 12): no
+    # shifted section, nothing missing, nothing after the end.
+    resaved = path.with_name("resaved.bin")
+    ft.save_model(str(resaved))
+    again = resaved.read_bytes()
+    assert again[:4] + again[8:] == bytes(mutated[:4] + mutated[8:]), (change, at, byte)
+    words = ft.get_words(on_unicode_error="strict")
+    assert parsed.words == [words[i] for i in dedupe(words)]
+    reference = np.array([ft.get_word_vector(w) for w in parsed.words]).reshape(-1, 5)
+    np.testing.assert_array_equal(parsed.matrix, reference)
+    for word in OOV:
+        if ft.get_word_id(word) < 0:
+            np.testing.assert_array_equal(parsed.subwords.vector(word), ft.get_word_vector(word))
+    if mutated == data:
+        assert same_model(parsed, original)
+
+
+@pytest.mark.parametrize(
+    ("change", "at", "byte"),
+    [
+        ("insert", CRIME_INPUT + 1000, 0),  # issue 23: loaded a shifted matrix
+        ("overwrite", CRIME_INPUT + 11, 0x7F),  # a NaN in word row 0: loaded
+        ("overwrite", 40024 % CRIME_SIZE, 0x80),  # a word's letter: another valid model
+        ("delete", CRIME_SIZE - 1, 0),  # the output matrix truncated: loaded
+        ("insert", CRIME_SIZE, 0),  # a byte appended: loaded
+        ("insert", 598, 1),  # a letter added to a word ("young"): another valid model
+    ],
+)
+def test_mutation_regressions(fuzz_target, change, at, byte):
+    check_mutation(fuzz_target, change, at, byte)
+
+
+def test_fuzz_single_byte_mutations_load_the_same_or_raise_a_format_error(fuzz_target):
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(
+        max_examples=int(os.environ.get("NLPTRANSFER_FUZZ_EXAMPLES", "150")),
+        deadline=None,
+        database=None,
+        suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+    )
+    @hypothesis.given(
+        change=st.sampled_from(["insert", "delete", "overwrite"]),
+        at=st.integers(0, CRIME_SIZE - 1),
+        byte=st.integers(0, 255),
+    )
+    def run(change, at, byte):
+        check_mutation(fuzz_target, change, at, byte)
+
+    run()
+
+
+# lid.176.ftz ends with: quantization codes (8 per row, 50,000 rows), the product quantizer
+# (16 + 16*256*4 bytes), the norm codes (50,000), the norm quantizer (16 + 256*4), then the
+# dense output matrix of 176 labels x 16 (qout flag, shape, data).
+LID_OUTPUT = 1 + 16 + 176 * 16 * 4
+
+
+def test_nan_centroid_in_a_quantized_model_is_refused_at_the_codes(tmp_path):
+    data = bytearray(model_path("lid.176.ftz").read_bytes())
+    codes_at = len(data) - LID_OUTPUT - 1040 - 50_000 - 16_400 - 400_000
+    pq_at = codes_at + 400_000
+    assert struct.unpack_from("<4i", data, pq_at) == (16, 8, 2, 2)
+    # Every centroid of the first sub-quantizer (columns 0-1 of every row) becomes NaN.
+    struct.pack_into("<512f", data, pq_at + 16, *([float("nan")] * 512))
+    path = written(tmp_path, "nan-centroid.ftz", data)
+    with pytest.raises(VectorsFormatError, match=r"nan in row 0 .* column 0") as info:
+        read_fasttext_binary(path)
+    assert info.value.offset == codes_at  # the code of row 0, column 0
+
+
+def test_a_quantized_output_matrix_is_checked_and_stepped_over(tmp_path):
+    """lid.176.ftz with its output matrix quantized as fastText's qout writes it."""
+    original_path = model_path("lid.176.ftz")
+    data = original_path.read_bytes()
+    head = data[: len(data) - LID_OUTPUT]
+    assert struct.unpack_from("<?2q", data, len(head)) == (False, 176, 16)
+    rng = np.random.default_rng(23)
+    quantized_output = (
+        struct.pack("<??2qi", True, False, 176, 16, 176 * 8)  # qout, qnorm, rows, cols, codesize
+        + rng.integers(0, 256, 176 * 8, dtype=np.uint8).tobytes()
+        + struct.pack("<4i", 16, 8, 2, 2)  # dim, nsubq, dsub, lastdsub
+        + rng.standard_normal(16 * 256).astype("<f4").tobytes()
+    )
+    path = written(tmp_path, "qout.ftz", head + quantized_output)
+    ft = load_fasttext(path)
+    assert ft.f.getArgs().qout
+    parsed = read_fasttext_binary(path)
+    original = read_fasttext_binary(original_path)
+    assert parsed.words == original.words
+    np.testing.assert_array_equal(parsed.matrix, original.matrix)
+    reference = np.array([ft.get_word_vector(w) for w in parsed.words[:200]])
+    assert_rows_match(parsed, ft, parsed.matrix[:200], reference)
+    # Truncated inside it, or followed by junk: refused.
+    cut = written(tmp_path, "cut.ftz", head + quantized_output[:-100])
+    with pytest.raises(VectorsFormatError, match="output matrix product quantizer centroids"):
+        read_fasttext_binary(cut)
+    junk = written(tmp_path, "junk.ftz", head + quantized_output + b"\0")
+    with pytest.raises(VectorsFormatError, match="end of the file") as info:
+        read_fasttext_binary(junk)
+    assert info.value.offset == len(head) + len(quantized_output)
+    # Its shape must be one row per label.
+    wrong = bytearray(head + quantized_output)
+    struct.pack_into("<q", wrong, len(head) + 2, 175)
+    with pytest.raises(VectorsFormatError, match=r"quantized output matrix of \[nlabels = 176"):
+        read_fasttext_binary(written(tmp_path, "wrong.ftz", wrong))
+
+
+def test_small_read_chunks_seek_or_stream_past_the_output_matrix(tmp_path, monkeypatch):
+    """With a chunk smaller than the output matrix, a plain file seeks past it, a gzip reads."""
+    from nlptransfer.vectors.formats import fasttext_binary
+
+    data = model_path("crime-and-punishment.bin").read_bytes()
+    expected = read_fasttext_binary(model_path("crime-and-punishment.bin"))
+    monkeypatch.setattr(fasttext_binary, "_READ_CHUNK", 64)
+    for name, wrap in (("m.bin", bytes), ("m.bin.gz", gzip.compress)):
+        parsed = read_fasttext_binary(written(tmp_path, name, wrap(data)))
+        assert parsed.words == expected.words
+        np.testing.assert_array_equal(parsed.matrix, expected.matrix)
+        with pytest.raises(VectorsFormatError, match="end of the file") as info:
+            read_fasttext_binary(written(tmp_path, "junk-" + name, wrap(data + b"\0")))
+        assert info.value.offset == len(data)
+        with pytest.raises(VectorsFormatError, match="output matrix, found") as info:
+            read_fasttext_binary(written(tmp_path, "cut-" + name, wrap(data[:-7])))
+        assert info.value.offset == CRIME_OUTPUT + 17
