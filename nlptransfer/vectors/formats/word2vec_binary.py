@@ -311,11 +311,26 @@ def _raise_out_of_step(path, buffer, pos, base, dim):
     )
 
 
-def _implausible(matrix: np.ndarray) -> np.ndarray:
-    """Per row, whether it holds values no word vector does (see :data:`IMPLAUSIBLE_VALUE`)."""
-    magnitude = np.abs(matrix)
-    small = (magnitude < IMPLAUSIBLY_SMALL) & (magnitude > 0)
-    return (magnitude >= IMPLAUSIBLE_VALUE).any(axis=1) | small.any(axis=1)
+#: The same bounds as float32 bit patterns (sign cleared), so a batch is checked in a few passes.
+_BIG_BITS = int(np.array(IMPLAUSIBLE_VALUE, np.float32).view(np.uint32))
+_SMALL_BITS = int(np.array(IMPLAUSIBLY_SMALL, np.float32).view(np.uint32))
+_INF_BITS = 0x7F800000
+
+
+def _implausible(matrix: np.ndarray) -> np.ndarray | None:
+    """Which rows hold finite values no word vector does (see :data:`IMPLAUSIBLE_VALUE`);
+    ``None`` if none do (the common case, found without a per-row pass)."""
+    bits = matrix.view(np.uint32) & np.uint32(0x7FFFFFFF)
+    if bits.size == 0:
+        return None
+    if bits.max() < _BIG_BITS:
+        bits -= np.uint32(1)  # zero wraps round to the largest value
+        if bits.min() >= _SMALL_BITS - 1:
+            return None
+        bits += np.uint32(1)
+    rows = ((bits >= _BIG_BITS) & (bits < _INF_BITS)) | ((bits > 0) & (bits < _SMALL_BITS))
+    implausible = np.asarray(rows.any(axis=1))
+    return implausible if implausible.any() else None
 
 
 def _check_values(path, buffer, matrix, words, offsets, base, record) -> None:
@@ -323,7 +338,7 @@ def _check_values(path, buffer, matrix, words, offsets, base, record) -> None:
     implausible values, or a word that is not UTF-8 after a row that reads as a word with a
     space (as gensim writes them)."""
     implausible = _implausible(matrix)
-    if implausible.any():
+    if implausible is not None:
         i = int(np.flatnonzero(implausible)[0])
         start = offsets[i]
         spaced = _spaced_word(buffer, start, start + len(words[i]), record)
@@ -392,7 +407,7 @@ def _spaced_word(buffer: bytes, start: int, space: int, record: int) -> bytes | 
         if len(vector) < record:
             return None
         values = np.frombuffer(vector, dtype="<f4").reshape(1, -1)
-        if np.isfinite(values).all() and not _implausible(values)[0]:
+        if np.isfinite(values).all() and _implausible(values) is None:
             return word
         following = buffer.find(b" ", following + 1, stop)
     return None
