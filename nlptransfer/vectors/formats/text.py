@@ -165,6 +165,11 @@ def read_text_vectors(
             raise VectorsFormatError(
                 path, f"expected a word and at least one number, found {lines[0][:80]!r}", line=1
             )
+    # A byte-order mark before a GloVe file's first word is skipped, not kept in the word (a
+    # header line, with or without one, is skipped whole).
+    bom = not header and lines[0].startswith(UTF8_BOM)
+    if bom:
+        lines[0] = lines[0].removeprefix(UTF8_BOM)
     first_data = lines[1] if header else lines[0]
     trailing_space = first_data.rstrip(b"\r").endswith(b" ")
 
@@ -188,11 +193,11 @@ def read_text_vectors(
 
     rows = collector()
     try:
-        _read_fast(path, member, rows, dim, header, trailing_space, progress, plain_size)
+        _read_fast(path, member, rows, dim, header, trailing_space, progress, plain_size, bom)
     except _FastPathUnsuitable as reason:
         logger.debug("%s: exact line-by-line parse (%s)", path, reason)
         rows = collector()
-        _read_exact(path, member, rows, dim, header, progress)
+        _read_exact(path, member, rows, dim, header, progress, bom)
     if count is not None and not rows.done and rows.rows_seen != count:
         raise VectorsFormatError(
             path,
@@ -249,6 +254,7 @@ def _read_fast(
     trailing_space: bool,
     progress: bool | None,
     plain_size: int | None,
+    bom: bool = False,
 ) -> None:
     """Parse the file in blocks of whole lines, several blocks at a time on worker threads.
 
@@ -307,6 +313,8 @@ def _read_fast(
 
     line = 2 if header else 1
     with open_vectors_file(path, member) as raw_stream:
+        if bom:
+            raw_stream.read(len(UTF8_BOM))
         stream = with_progress(raw_stream, path, progress)
         pool = ThreadPoolExecutor(_PARSE_THREADS, thread_name_prefix="nlptransfer-text")
         pending: deque[tuple[Future, int]] = deque()
@@ -500,6 +508,7 @@ def _read_exact(
     dim: int,
     header: bool,
     progress: bool | None,
+    bom: bool = False,
 ) -> None:
     words: list[bytes] = []
     values: list[list[bytes]] = []
@@ -528,6 +537,8 @@ def _read_exact(
         lines.clear()
 
     with open_vectors_file(path, member) as raw_stream:
+        if bom:
+            raw_stream.read(len(UTF8_BOM))
         stream = with_progress(raw_stream, path, progress)
         try:
             for number, raw in enumerate(stream, start=1):

@@ -34,7 +34,7 @@ from nlptransfer.vectors.formats.base import (
 )
 from nlptransfer.vectors.formats.collector import Positions, RowCollector, check_unicode_policy
 from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
-from nlptransfer.vectors.formats.text import parse_header
+from nlptransfer.vectors.formats.text import UTF8_BOM, parse_header
 
 #: Bytes read at a time: small chunks stay in cache, and keep a ``vocab=`` load small (measured).
 _CHUNK = 1024 * 1024
@@ -102,8 +102,13 @@ def _read_header(path: Path, stream) -> tuple[int, int, bytes, int]:
         if count < 0 or dim <= 0:
             raise ValueError
     except ValueError:
+        bom = (
+            " (a UTF-8 byte-order mark, as text editors write, which a binary file never has)"
+            if head.startswith(UTF8_BOM)
+            else ""
+        )
         raise VectorsFormatError(
-            path, f"expected a header line 'count dim', found {head[:60]!r}", offset=0
+            path, f"expected a header line 'count dim', found {head[:60]!r}{bom}", offset=0
         ) from None
     return count, dim, b"", len(head)
 

@@ -142,6 +142,27 @@ def test_word2vec_text_header_after_a_byte_order_mark(tmp_path):
         assert parsed.matrix.tolist() == [[1, 2, 3], [4, 5, 6]]
 
 
+def test_word2vec_binary_after_a_byte_order_mark_is_refused_naming_it(tmp_path):
+    """gensim refuses it too; a binary file is never written by a text editor."""
+    path = tmp_path / "bom.bin"
+    path.write_bytes(b"\xef\xbb\xbf" + gensim_data("euclidean_vectors.bin").read_bytes())
+    with pytest.raises(VectorsFormatError, match="byte-order mark") as info:
+        read_vectors(path)
+    assert info.value.offset == 0 and str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_glove_text_after_a_byte_order_mark_keeps_the_first_word_whole(tmp_path, compress):
+    path = tmp_path / "bom.txt"
+    data = b"\xef\xbb\xbfcat 1 2 3\ndog 4 5 6\n"
+    path.write_bytes(gzip.compress(data) if compress else data)
+    for parsed in (read_text_vectors(path), read_vectors(path, format="glove")):
+        assert parsed.words == ["cat", "dog"]
+    odd = tmp_path / "odd.txt"  # the exact path (a token with a space) skips it too
+    odd.write_bytes(b"\xef\xbb\xbfcat 1 2 3\nhot dog 4 5 6\n")
+    assert read_text_vectors(odd, header=False).words == ["cat", "hot dog"]
+
+
 # --- property: a mutated real file loads as gensim reads it, or is refused -----------------------
 
 
