@@ -73,19 +73,29 @@ _HAS_TO_TENSOR = hasattr(pa.RecordBatch, "to_tensor")
 _EXACT_BATCH = 8192
 _SNIFF_BYTES = 1 << 20
 _WRITE_BATCH = 65536
+#: For a compressed file (size unknown), room for at most this many bytes of rows is reserved
+#: from the header's count; more rows still fit (the matrix grows as they arrive).
+_RESERVE_BYTES = 256 * 1024 * 1024
 
 
 class _FastPathUnsuitable(Exception):
     """The file needs the exact line-by-line path (odd spacing, errors, tokens with spaces)."""
 
 
+#: The UTF-8 byte-order mark that Windows tools write at the start of a text file.
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def parse_header(line: bytes) -> tuple[int, int] | None:
-    """Parse a ``count dim`` header line; ``None`` if the line is not one.
+    """Parse a ``count dim`` header line (after a UTF-8 byte-order mark, if any); ``None`` if the
+    line is not one.
 
     >>> parse_header(b"400000 50\\n"), parse_header(b"the 0.1 0.2\\n")
     ((400000, 50), None)
+    >>> parse_header(b"\\xef\\xbb\\xbf2 3\\n")
+    (2, 3)
     """
-    fields = line.split()
+    fields = line.removeprefix(UTF8_BOM).split()
     if len(fields) != 2:
         return None
     try:
@@ -95,7 +105,7 @@ def parse_header(line: bytes) -> tuple[int, int] | None:
     return (count, dim) if count >= 0 and dim > 0 else None
 
 
-def _first_lines(path: Path, member: str | None, n: int = 2) -> list[bytes]:
+def _first_lines(path: Path, member: str | None, n: int = 3) -> list[bytes]:
     with open_vectors_file(path, member) as stream:
         head = stream.read(_SNIFF_BYTES)
     return head.split(b"\n")[:n]
@@ -155,14 +165,20 @@ def read_text_vectors(
             raise VectorsFormatError(
                 path, f"expected a word and at least one number, found {lines[0][:80]!r}", line=1
             )
+    # A byte-order mark before a GloVe file's first word is skipped, not kept in the word (a
+    # header line, with or without one, is skipped whole).
+    bom = not header and lines[0].startswith(UTF8_BOM)
+    if bom:
+        lines[0] = lines[0].removeprefix(UTF8_BOM)
     first_data = lines[1] if header else lines[0]
     trailing_space = first_data.rstrip(b"\r").endswith(b" ")
 
     plain_size = os.path.getsize(path) if sniff_compression(path) is None else None
-    if count is not None and plain_size is not None:
-        count_hint: int | None = min(count, plain_size // (2 * dim) + 1)  # rows are >= 2*dim bytes
-    else:
-        count_hint = count
+    if header and count is not None:
+        _check_header_fits(path, count, dim, lines, plain_size)
+    count_hint: int | None = count
+    if count is not None and plain_size is None:  # compressed: grow as rows arrive
+        count_hint = min(count, max(1, _RESERVE_BYTES // (4 * dim)))
 
     def collector() -> RowCollector:
         return RowCollector(
@@ -177,11 +193,11 @@ def read_text_vectors(
 
     rows = collector()
     try:
-        _read_fast(path, member, rows, dim, header, trailing_space, progress, plain_size)
+        _read_fast(path, member, rows, dim, header, trailing_space, progress, plain_size, bom)
     except _FastPathUnsuitable as reason:
         logger.debug("%s: exact line-by-line parse (%s)", path, reason)
         rows = collector()
-        _read_exact(path, member, rows, dim, header, progress)
+        _read_exact(path, member, rows, dim, header, progress, bom)
     if count is not None and not rows.done and rows.rows_seen != count:
         raise VectorsFormatError(
             path,
@@ -190,6 +206,43 @@ def read_text_vectors(
             line=1,
         )
     return rows.finish({"header_count": count, "dim": dim})
+
+
+def _check_header_fits(
+    path: Path, count: int, dim: int, lines: list[bytes], plain_size: int | None
+) -> None:
+    """Refuse a header that promises more than the file holds, before memory is set aside for it.
+
+    Each value needs at least two bytes (a space and a digit): in a plain file, the header's
+    rows must fit in its size; and the first row must have ``dim`` values (in a compressed file,
+    at most as many as fit in what was read to sniff it).
+    """
+    if plain_size is not None:
+        available = plain_size - len(lines[0]) - 1
+        if count * 2 * dim > available:
+            raise VectorsFormatError(
+                path,
+                f"the header says {count} words of dimension {dim}, which needs at least "
+                f"{count * 2 * dim} bytes, but the file has {available} bytes after the header: "
+                "the header's count or dimension disagrees with the data, or the file is "
+                "truncated",
+                line=1,
+            )
+    if not count:
+        return
+    if len(lines) > 2 and lines[1].strip():  # the first row, whole
+        found = len(lines[1].split()) - 1
+        if found < dim:
+            raise VectorsFormatError(
+                path, f"expected {dim} values after the word, found {found}", line=2
+            )
+    elif plain_size is None and dim > _SNIFF_BYTES // 2:
+        raise VectorsFormatError(
+            path,
+            f"the header says dimension {dim}, but a row of {dim} values would be longer than "
+            f"the {_SNIFF_BYTES} bytes read: the header's dimension disagrees with the data",
+            line=1,
+        )
 
 
 def _read_fast(
@@ -201,6 +254,7 @@ def _read_fast(
     trailing_space: bool,
     progress: bool | None,
     plain_size: int | None,
+    bom: bool = False,
 ) -> None:
     """Parse the file in blocks of whole lines, several blocks at a time on worker threads.
 
@@ -259,6 +313,8 @@ def _read_fast(
 
     line = 2 if header else 1
     with open_vectors_file(path, member) as raw_stream:
+        if bom:
+            raw_stream.read(len(UTF8_BOM))
         stream = with_progress(raw_stream, path, progress)
         pool = ThreadPoolExecutor(_PARSE_THREADS, thread_name_prefix="nlptransfer-text")
         pending: deque[tuple[Future, int]] = deque()
@@ -452,6 +508,7 @@ def _read_exact(
     dim: int,
     header: bool,
     progress: bool | None,
+    bom: bool = False,
 ) -> None:
     words: list[bytes] = []
     values: list[list[bytes]] = []
@@ -480,6 +537,8 @@ def _read_exact(
         lines.clear()
 
     with open_vectors_file(path, member) as raw_stream:
+        if bom:
+            raw_stream.read(len(UTF8_BOM))
         stream = with_progress(raw_stream, path, progress)
         try:
             for number, raw in enumerate(stream, start=1):

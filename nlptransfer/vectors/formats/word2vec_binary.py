@@ -34,12 +34,24 @@ from nlptransfer.vectors.formats.base import (
 )
 from nlptransfer.vectors.formats.collector import Positions, RowCollector, check_unicode_policy
 from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
-from nlptransfer.vectors.formats.text import parse_header
+from nlptransfer.vectors.formats.text import UTF8_BOM, parse_header
 
 #: Bytes read at a time: small chunks stay in cache, and keep a ``vocab=`` load small (measured).
 _CHUNK = 1024 * 1024
 #: A word longer than this means the reader has lost its place (wrong dim in the header).
 MAX_WORD_BYTES = 10_000
+#: The most bytes read at a time, whatever the header says (memory follows the data read).
+_MAX_CHUNK = 64 * 1024 * 1024
+#: For a compressed file (size unknown), room for at most this many bytes of rows is reserved
+#: from the header's count; more rows still fit (the matrix grows as they arrive).
+_RESERVE_BYTES = 256 * 1024 * 1024
+#: A value this large is not a word vector's, nor a nonzero one this small (in 7.9 million values
+#: of GoogleNews, the smallest nonzero is 1e-8): the reader has lost its place in the file (a
+#: vector read from a few bytes too early or too late has random exponents).
+IMPLAUSIBLE_VALUE = 1e15
+IMPLAUSIBLY_SMALL = 1e-18
+#: Control bytes never occur in a word (the C tool splits on them); after a misread they do.
+_CONTROL = re.compile(rb"[\x00-\x1f]")
 
 
 def read_word2vec_binary(
@@ -90,18 +102,39 @@ def _read_header(path: Path, stream) -> tuple[int, int, bytes, int]:
         if count < 0 or dim <= 0:
             raise ValueError
     except ValueError:
+        bom = (
+            " (a UTF-8 byte-order mark, as text editors write, which a binary file never has)"
+            if head.startswith(UTF8_BOM)
+            else ""
+        )
         raise VectorsFormatError(
-            path, f"expected a header line 'count dim', found {head[:60]!r}", offset=0
+            path, f"expected a header line 'count dim', found {head[:60]!r}{bom}", offset=0
         ) from None
     return count, dim, b"", len(head)
+
+
+def _check_header_fits(path: Path, count: int, dim: int, available: int) -> None:
+    """Refuse a header whose rows cannot fit in the bytes after it (each row is at least a
+    space and ``4 * dim`` bytes), before any memory is set aside for them."""
+    if count * (4 * dim + 1) > available:
+        raise VectorsFormatError(
+            path,
+            f"the header says {count} words of dimension {dim}, which needs at least "
+            f"{count * (4 * dim + 1)} bytes, but the file has {available} bytes after the "
+            "header: the header's count or dimension disagrees with the data, or the file is "
+            "truncated",
+            offset=0,
+        )
 
 
 def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:
     count, dim, buffer, header_length = _read_header(path, stream)
     record = 4 * dim
-    expected = count  # an upper bound on the rows kept, so the matrix is allocated once
-    if sniff_compression(path) is None:  # a row is at least a space and a vector
-        expected = min(expected, path.stat().st_size // (record + 1) + 1)
+    if sniff_compression(path) is None:
+        _check_header_fits(path, count, dim, path.stat().st_size - header_length)
+        expected = count  # an upper bound on the rows kept, so the matrix is allocated once
+    else:  # the size is unknown: reserve a bounded room, and grow as rows arrive
+        expected = min(count, max(1, _RESERVE_BYTES // record))
     for bound in (limit, None if vocab is None else len(vocab)):
         if bound is not None:
             expected = min(expected, bound)
@@ -117,10 +150,16 @@ def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:
     # One row: the newlines that end the previous row, the word (no space, at most
     # MAX_WORD_BYTES), a space, the vector; or else, where no row starts, all the rest (so the
     # search stops there instead of skipping ahead). ``split`` cuts a chunk into rows in C.
-    row_pattern = re.compile(
-        rb"(\n*+)([^ ]{0,%d}) (.{%d})|(.+)" % (MAX_WORD_BYTES, record), re.DOTALL
+    # A word holds no control byte: where one is, the pattern stops and the step below reports.
+    row_pattern = (
+        re.compile(
+            rb"(\n*+)([^ \x00-\x1f]{0,%d}) (.{%d})|(.+)" % (MAX_WORD_BYTES, record), re.DOTALL
+        )
+        if record < _MAX_CHUNK
+        else None
     )
-    chunk = max(_CHUNK, 4 * (record + 200))  # enough for _check_first_rows to see 4 rows
+    # Enough for _check_first_rows to see 4 rows.
+    chunk = min(max(_CHUNK, 4 * (record + 200)), _MAX_CHUNK)
     base = header_length  # offset in the file of buffer[0]
     found = 0
     eof = False
@@ -132,7 +171,7 @@ def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:
             eof = not more
             buffer = buffer + more if buffer else more
         end = len(buffer)
-        want = count - found
+        want = min(count - found, len(buffer) // (record + 1) + 1)
         remaining = rows.remaining()
         if remaining is not None:
             want = min(want, remaining)
@@ -180,6 +219,9 @@ def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:
                         path, buffer, pos, space, end, base, record, count, found + len(words), eof
                     )
                 break
+            if _CONTROL.search(buffer, pos, space):
+                previous = (offsets[len(words) - 1], words[-1]) if words else None
+                _raise_control_byte(path, buffer, pos, space, base, record, previous)
             add_word(buffer[pos:space])
             add_offset(pos)
             pos = space + record_end
@@ -187,6 +229,7 @@ def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:
             after_row = True
         if words:
             matrix = np.frombuffer(b"".join(slices), dtype="<f4").reshape(len(words), dim)
+            _check_values(path, buffer, matrix, words, offsets, base, record)
             rows.add(words, matrix, _Shifted(base, offsets))
             found += len(words)
         buffer = buffer[pos:]
@@ -242,6 +285,17 @@ def _check_first_rows(path: Path, buffer: bytes, dim: int, base: int) -> None:
     """
     if len(buffer) < 4 * (4 * dim + 200) or _plausible(buffer, dim):
         return
+    position = 0  # first, is it a word with a space (as gensim writes them) that misleads?
+    for _ in range(4):
+        space = buffer.find(b" ", position, position + 200)
+        spaced = None if space < 0 else _spaced_word(buffer, position, space, 4 * dim)
+        after_spaced = position + len(spaced or b"") + 1 + 4 * dim
+        if spaced is not None and _plausible(buffer[after_spaced:].lstrip(b"\n"), dim, rows=3):
+            _raise_spaced_word(path, spaced, base + position)
+        after = _next_row(buffer, position, dim)
+        if after is None or after >= len(buffer):
+            break
+        position = after
     for other in range(1, 4 * dim + 1):
         if other != dim and _plausible(buffer, other):
             raise VectorsFormatError(
@@ -262,12 +316,114 @@ def _raise_out_of_step(path, buffer, pos, base, dim):
     )
 
 
+#: The same bounds as float32 bit patterns (sign cleared), so a batch is checked in a few passes.
+_BIG_BITS = int(np.array(IMPLAUSIBLE_VALUE, np.float32).view(np.uint32))
+_SMALL_BITS = int(np.array(IMPLAUSIBLY_SMALL, np.float32).view(np.uint32))
+_INF_BITS = 0x7F800000
+
+
+def _implausible(matrix: np.ndarray) -> np.ndarray | None:
+    """Which rows hold finite values no word vector does (see :data:`IMPLAUSIBLE_VALUE`);
+    ``None`` if none do (the common case, found without a per-row pass)."""
+    bits = matrix.view(np.uint32) & np.uint32(0x7FFFFFFF)
+    if bits.size == 0:
+        return None
+    if bits.max() < _BIG_BITS:
+        bits -= np.uint32(1)  # zero wraps round to the largest value
+        if bits.min() >= _SMALL_BITS - 1:
+            return None
+        bits += np.uint32(1)
+    rows = ((bits >= _BIG_BITS) & (bits < _INF_BITS)) | ((bits > 0) & (bits < _SMALL_BITS))
+    implausible = np.asarray(rows.any(axis=1))
+    return implausible if implausible.any() else None
+
+
+def _check_values(path, buffer, matrix, words, offsets, base, record) -> None:
+    """Refuse a batch whose rows show that the reader has lost its place: a vector with
+    implausible values, or a word that is not UTF-8 after a row that reads as a word with a
+    space (as gensim writes them)."""
+    implausible = _implausible(matrix)
+    if implausible is not None:
+        i = int(np.flatnonzero(implausible)[0])
+        start = offsets[i]
+        spaced = _spaced_word(buffer, start, start + len(words[i]), record)
+        if spaced is not None:
+            _raise_spaced_word(path, spaced, base + start)
+        row = matrix[i][np.isfinite(matrix[i])]
+        raise VectorsFormatError(
+            path,
+            f"expected a word vector after {words[i][:60]!r}, found values from "
+            f"{np.abs(row).min():.3g} to {np.abs(row).max():.3g} in magnitude (no word vector "
+            "holds such): the reader has lost its place in the file (bytes inserted or missing "
+            "before it, or a header that disagrees with the data)",
+            offset=base + start,
+        )
+    try:
+        b"\n".join(words).decode("utf-8")
+    except UnicodeDecodeError:
+        for i in range(1, len(words)):
+            try:
+                words[i].decode("utf-8")
+            except UnicodeDecodeError:
+                start = offsets[i - 1]
+                spaced = _spaced_word(buffer, start, start + len(words[i - 1]), record)
+                if spaced is not None:
+                    _raise_spaced_word(path, spaced, base + start)
+
+
+def _raise_control_byte(path, buffer, pos, space, base, record, previous) -> None:
+    if previous is not None:
+        spaced = _spaced_word(buffer, previous[0], previous[0] + len(previous[1]), record)
+        if spaced is not None:
+            _raise_spaced_word(path, spaced, base + previous[0])
+    raise VectorsFormatError(
+        path,
+        f"expected a word, found {buffer[pos:space][:60]!r}, which holds a control byte: the "
+        "reader has lost its place in the file (bytes inserted or missing before it, or a "
+        "header that disagrees with the data)",
+        offset=base + pos,
+    )
+
+
+def _raise_spaced_word(path: Path, word: bytes, offset: int) -> None:
+    raise VectorsFormatError(
+        path,
+        f"expected a word without spaces, found {word[:60]!r}, which contains a space: gensim "
+        "writes such keys, but word2vec's binary format cannot hold them (a reader cannot tell "
+        "where the word ends); save these vectors in the native store instead",
+        offset=offset,
+    )
+
+
+def _spaced_word(buffer: bytes, start: int, space: int, record: int) -> bytes | None:
+    """The row at ``start`` read as a word that goes on past the space at ``space`` (text, no
+    control bytes) followed by a plausible vector; ``None`` if it does not read so."""
+    stop = min(space + 1 + 200, len(buffer))
+    following = buffer.find(b" ", space + 1, stop)
+    while following >= 0:
+        word = buffer[start:following]
+        try:
+            word.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if _CONTROL.search(word):
+            return None
+        vector = buffer[following + 1 : following + 1 + record]
+        if len(vector) < record:
+            return None
+        values = np.frombuffer(vector, dtype="<f4").reshape(1, -1)
+        if np.isfinite(values).all() and _implausible(values) is None:
+            return word
+        following = buffer.find(b" ", following + 1, stop)
+    return None
+
+
 def _split_rows(
-    row_pattern: re.Pattern[bytes], buffer: bytes, want: int
+    row_pattern: re.Pattern[bytes] | None, buffer: bytes, want: int
 ) -> tuple[list[bytes], list[bytes], list[bytes]]:
     """The (newlines before, word, vector) of the rows at the start of ``buffer``, at most
     ``want``, up to the first place where no complete row starts."""
-    if want <= 0:
+    if want <= 0 or row_pattern is None:
         return [], [], []
     parts = row_pattern.split(buffer, maxsplit=want)
     # [b"", newlines, word, vector, None, b"", ..., b"", None, None, None, rest, b""]
