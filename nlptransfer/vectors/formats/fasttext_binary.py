@@ -19,6 +19,10 @@ The file is what ``FastText::saveModel`` writes, little-endian:
 The reader checks all of it, steps over the output matrix without keeping it, refuses bytes
 after it, and refuses NaN or infinite values in the rows it keeps.
 
+The byte-level reading lives in :mod:`~nlptransfer.vectors.formats.fasttext_reader` and the
+quantized (``.ftz``) matrices in :mod:`~nlptransfer.vectors.formats.fasttext_quantized`; this
+module reads the header and dictionary, builds the rows and registers the format.
+
 Every in-vocabulary word's row is built as fastText's ``get_word_vector`` builds it (the word's
 own input row plus its character n-gram rows, averaged), and the n-gram rows become a
 :class:`~nlptransfer.vectors.subword.FastTextSubwords` for out-of-vocabulary words.
@@ -33,15 +37,11 @@ Example:
 from __future__ import annotations
 
 import codecs
-import contextlib
-import io
 import logging
-import os
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
@@ -53,6 +53,8 @@ from nlptransfer.vectors.formats.base import (
     register_format,
 )
 from nlptransfer.vectors.formats.compression import open_vectors_file
+from nlptransfer.vectors.formats.fasttext_quantized import read_quant_matrix
+from nlptransfer.vectors.formats.fasttext_reader import BinaryReader
 from nlptransfer.vectors.subword import FastTextSubwords
 
 logger = logging.getLogger(__name__)
@@ -81,9 +83,6 @@ _ARG_NAMES = (
 )
 _ENTRY_TAIL = struct.Struct("<qb")
 _ENTRY_WORD, _ENTRY_LABEL = 0, 1
-#: fastText's product quantizer always uses 8 bits, i.e. 256 centroids per sub-quantizer.
-_KSUB = 256
-_READ_CHUNK = 1 << 20
 
 
 def is_fasttext_binary(head: bytes) -> bool:
@@ -98,167 +97,7 @@ def is_fasttext_binary(head: bytes) -> bool:
     return head[:4] == _MAGIC_BYTES
 
 
-class _Reader:
-    """A forward-only byte reader over a stream that knows its offset and fails with one."""
-
-    def __init__(self, stream: BinaryIO, path: Path) -> None:
-        self._stream = stream
-        self.path = path
-        self._buf = b""
-        self._pos = 0
-        self._base = 0  # file offset of self._buf[0]
-        self._eof = False
-        # The file size, when the stream is a plain file: lets a corrupt header that asks for
-        # more bytes than exist fail before a huge allocation.
-        self._size: int | None = None
-        if isinstance(stream, io.BufferedReader):
-            with contextlib.suppress(OSError):
-                self._size = os.fstat(stream.fileno()).st_size
-
-    @property
-    def offset(self) -> int:
-        return self._base + self._pos
-
-    def error(self, message: str, offset: int | None = None) -> VectorsFormatError:
-        return VectorsFormatError(
-            self.path, message, offset=self.offset if offset is None else offset
-        )
-
-    def _more(self, at_least: int = 1) -> bool:
-        """Append at least ``at_least`` more bytes to the buffer; False at end of file."""
-        if self._eof:
-            return False
-        self._base += self._pos
-        pieces = [self._buf[self._pos :]]
-        got = 0
-        while got < at_least:
-            data = self._stream.read(max(_READ_CHUNK, at_least - got))
-            if not data:
-                self._eof = True
-                break
-            pieces.append(data)
-            got += len(data)
-        self._buf = b"".join(pieces)
-        self._pos = 0
-        return got > 0
-
-    def read(self, n: int, what: str) -> bytes:
-        while len(self._buf) - self._pos < n:
-            if not self._more(n - (len(self._buf) - self._pos)):
-                found = len(self._buf) - self._pos
-                raise self.error(
-                    f"expected {n} bytes for {what}, found {found} (the file is truncated)"
-                )
-        data = self._buf[self._pos : self._pos + n]
-        self._pos += n
-        return data
-
-    def unpack(self, fmt: struct.Struct, what: str) -> tuple[Any, ...]:
-        return fmt.unpack(self.read(fmt.size, what))
-
-    def read_cstring(self, what: str) -> bytes:
-        start = self._pos
-        while True:
-            end = self._buf.find(b"\0", start)
-            if end >= 0:
-                data = self._buf[self._pos : end]
-                self._pos = end + 1
-                return data
-            start = len(self._buf) - self._pos  # relative to the new buffer after _more
-            if not self._more():
-                found = len(self._buf) - self._pos
-                raise self.error(
-                    f"expected a NUL-terminated {what}, found end of file after {found} bytes "
-                    "(the file is truncated)"
-                )
-
-    def skip(self, n: int, what: str) -> None:
-        """Step over ``n`` bytes that must exist (read in chunks, never held whole)."""
-        start = self.offset
-        if self._size is not None and start + n > self._size:
-            raise self.error(
-                f"expected {n} bytes for {what}, found {self._size - start} "
-                "(the file is truncated)",
-                offset=start,
-            )
-        if self._size is not None and n > len(self._buf) - self._pos:
-            # A plain file: seek past what is not buffered instead of reading it.
-            self._stream.seek(start + n)
-            self._buf, self._pos, self._base = b"", 0, start + n
-            return
-        left = n
-        while left > 0:
-            step = min(left, _READ_CHUNK)
-            try:
-                self.read(step, what)
-            except VectorsFormatError:
-                raise self.error(
-                    f"expected {n} bytes for {what}, found {n - left + len(self._buf) - self._pos}"
-                    " (the file is truncated)",
-                    offset=start,
-                ) from None
-            left -= step
-
-    def expect_end(self, after: str) -> None:
-        """Fail unless the file ends here, as fastText's format says it does."""
-        start = self.offset
-        if len(self._buf) - self._pos > 0 or self._more():
-            extra = len(self._buf) - self._pos
-            if self._size is not None:
-                extra = self._size - start
-            raise self.error(
-                f"expected the end of the file after {after}, found {extra}"
-                f"{'' if self._size is not None else '+'} more bytes (junk appended, or a "
-                "corrupt or shifted section before)",
-                offset=start,
-            )
-
-    def read_array(self, dtype: str, count: int, what: str) -> np.ndarray:
-        """Read ``count`` items of little-endian ``dtype`` straight into a new array."""
-        dt = np.dtype(dtype)
-        start = self.offset
-        nbytes = count * dt.itemsize
-        if self._size is not None and start + nbytes > self._size:
-            raise self.error(
-                f"expected {nbytes} bytes for {what} ({count} x {dt.name}), found "
-                f"{self._size - start} (the file is truncated)"
-            )
-        try:
-            out = np.empty(count, dtype=dt)
-        except (MemoryError, ValueError) as exc:
-            raise self.error(
-                f"expected {what} of {count} x {dt.name} that fits in memory, found a size "
-                f"that cannot be allocated ({exc}); the header is probably corrupt"
-            ) from exc
-        view = out.data.cast("B")
-        buffered = len(self._buf) - self._pos
-        if nbytes <= buffered:
-            view[:] = self._buf[self._pos : self._pos + nbytes]
-            self._pos += nbytes
-            return out
-        view[:buffered] = self._buf[self._pos :]
-        stream_offset = self._base + len(self._buf)  # where the stream stands
-        self._buf, self._pos = b"", 0
-        filled = buffered
-        while filled < nbytes and not self._eof:
-            # typing.BinaryIO declares no readinto, but every stream open_vectors_file yields
-            # (io.BufferedReader, GzipFile, BZ2File, ZipExtFile) is an io.BufferedIOBase with it
-            got = self._stream.readinto(view[filled:])  # type: ignore[attr-defined]
-            if not got:
-                self._eof = True
-                break
-            filled += got
-        self._base = stream_offset + (filled - buffered)
-        if filled < nbytes:
-            raise self.error(
-                f"expected {nbytes} bytes for {what} ({count} x {dt.name}), found {filled} "
-                "(the file is truncated)",
-                offset=start,
-            )
-        return out
-
-
-def _read_args(reader: _Reader) -> dict[str, Any]:
+def _read_args(reader: BinaryReader) -> dict[str, Any]:
     magic_offset = reader.offset
     (magic,) = reader.unpack(struct.Struct("<i"), "the magic number")
     if magic != FASTTEXT_MAGIC:
@@ -303,118 +142,8 @@ def _read_args(reader: _Reader) -> dict[str, Any]:
     return args
 
 
-def _read_quantizer(reader: _Reader, what: str) -> tuple[int, int, int, int, np.ndarray]:
-    offset = reader.offset
-    dim, nsubq, dsub, lastdsub = reader.unpack(struct.Struct("<4i"), f"the {what} header")
-    if (
-        dim <= 0
-        or nsubq <= 0
-        or dsub <= 0
-        or not 0 < lastdsub <= dsub
-        or (nsubq - 1) * dsub + lastdsub != dim
-    ):
-        raise reader.error(
-            f"expected a {what} with dim == (nsubq - 1) * dsub + lastdsub, all > 0, found "
-            f"dim {dim}, nsubq {nsubq}, dsub {dsub}, lastdsub {lastdsub}",
-            offset=offset,
-        )
-    centroids = reader.read_array("<f4", dim * _KSUB, f"the {what} centroids")
-    centroids = centroids.astype(np.float32, copy=False)
-    return dim, nsubq, dsub, lastdsub, centroids
-
-
-def _decode_pq(
-    codes: np.ndarray, nsubq: int, dsub: int, lastdsub: int, centroids: np.ndarray
-) -> np.ndarray:
-    """Decode product-quantized rows: ``codes`` is uint8 ``[rows, nsubq]``."""
-    rows = codes.shape[0]
-    dim = (nsubq - 1) * dsub + lastdsub
-    out = np.empty((rows, dim), dtype=np.float32)
-    main = centroids[: (nsubq - 1) * _KSUB * dsub].reshape(nsubq - 1, _KSUB, dsub)
-    for m in range(nsubq - 1):
-        out[:, m * dsub : (m + 1) * dsub] = main[m][codes[:, m]]
-    last = centroids[(nsubq - 1) * _KSUB * dsub :].reshape(_KSUB, lastdsub)
-    out[:, (nsubq - 1) * dsub :] = last[codes[:, nsubq - 1]]
-    return out
-
-
-@dataclass
-class _QuantMatrix:
-    """A product-quantized matrix as fastText's ``QuantMatrix::save`` writes it, not decoded."""
-
-    rows: int
-    codes: np.ndarray  # uint8 [rows, nsubq]
-    codes_offset: int
-    nsubq: int
-    dsub: int
-    lastdsub: int
-    centroids: np.ndarray
-    norms: np.ndarray | None  # float32 [rows] with qnorm, else None
-
-    def decode(self, lo: int, hi: int) -> np.ndarray:
-        out = _decode_pq(self.codes[lo:hi], self.nsubq, self.dsub, self.lastdsub, self.centroids)
-        if self.norms is not None:
-            # fastText adds norm * centroid, the product rounded to float32 first.
-            out *= self.norms[lo:hi, None]
-        return out
-
-
-def _read_quant_matrix(
-    reader: _Reader, dim: int, what: str, rows_expected: str, rows_ok: Callable[[int], bool]
-) -> _QuantMatrix:
-    flag_offset = reader.offset
-    (qnorm,) = reader.read(1, f"the qnorm flag of the {what}")
-    if qnorm not in (0, 1):
-        raise reader.error(
-            f"expected a qnorm flag 0 or 1 for the {what}, found {qnorm}", offset=flag_offset
-        )
-    header_offset = reader.offset
-    rows, cols, codesize = reader.unpack(struct.Struct("<2qi"), f"the quantized {what} header")
-    if not rows_ok(rows) or cols != dim or codesize < 0:
-        raise reader.error(
-            f"expected a quantized {what} of [{rows_expected}, {dim}] with codesize >= 0, "
-            f"found [{rows}, {cols}] codesize {codesize}",
-            offset=header_offset,
-        )
-    codes_offset = reader.offset
-    label = "the quantization codes" if what == "input matrix" else f"the {what} codes"
-    codes = reader.read_array("u1", codesize, label)
-    pq_offset = reader.offset
-    pq_name = "product quantizer" if what == "input matrix" else f"{what} product quantizer"
-    pq_dim, nsubq, dsub, lastdsub, centroids = _read_quantizer(reader, pq_name)
-    if pq_dim != dim or codesize != rows * nsubq:
-        raise reader.error(
-            f"expected a {pq_name} of dim {dim} with codesize == rows * nsubq = "
-            f"{rows} * {nsubq}, found dim {pq_dim} and codesize {codesize}",
-            offset=pq_offset,
-        )
-    norms = None
-    if qnorm:
-        norm_codes = reader.read_array(
-            "u1", rows, "the norm codes" if what == "input matrix" else f"the {what} norm codes"
-        )
-        npq_offset = reader.offset
-        npq_name = "norm quantizer" if what == "input matrix" else f"{what} norm quantizer"
-        npq_dim, _, _, _, norm_centroids = _read_quantizer(reader, npq_name)
-        if npq_dim != 1:
-            raise reader.error(
-                f"expected a {npq_name} of dim 1, found dim {npq_dim}", offset=npq_offset
-            )
-        norms = norm_centroids[norm_codes]
-    return _QuantMatrix(
-        rows=rows,
-        codes=codes.reshape(rows, nsubq),
-        codes_offset=codes_offset,
-        nsubq=nsubq,
-        dsub=dsub,
-        lastdsub=lastdsub,
-        centroids=centroids,
-        norms=norms,
-    )
-
-
 def _read_input_matrix(
-    reader: _Reader, dim: int, nwords: int
+    reader: BinaryReader, dim: int, nwords: int
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any], Callable[[int, int], int]]:
     """The input matrix as float32 ``(word_rows [nwords, dim], ngram_rows [rest, dim])``.
 
@@ -451,7 +180,7 @@ def _read_input_matrix(
             lambda row, col: data_offset + 4 * (row * dim + col),
         )
 
-    quant = _read_quant_matrix(
+    quant = read_quant_matrix(
         reader, dim, "input matrix", f"rows >= nwords = {nwords}", lambda rows: rows >= nwords
     )
     storage = {
@@ -469,7 +198,7 @@ def _read_input_matrix(
 
 
 def _read_output_matrix(
-    reader: _Reader, args: dict[str, Any], nwords: int, nlabels: int, quant_input: bool
+    reader: BinaryReader, args: dict[str, Any], nwords: int, nlabels: int, quant_input: bool
 ) -> None:
     """Step over the output matrix, checking it is what fastText writes after the input matrix.
 
@@ -490,7 +219,7 @@ def _read_output_matrix(
             offset=flag_offset,
         )
     if quant_input and qout:
-        _read_quant_matrix(
+        read_quant_matrix(
             reader, dim, "output matrix", rows_expected, lambda rows: rows == rows_wanted
         )
     else:
@@ -610,7 +339,7 @@ def read_fasttext_binary(
         raise ValueError(f"limit must be >= 0, got {limit}")
 
     with open_vectors_file(path, member=member) as stream:
-        reader = _Reader(stream, path)
+        reader = BinaryReader(stream, path)
         args = _read_args(reader)
         dim = args["dim"]
 

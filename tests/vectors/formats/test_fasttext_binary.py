@@ -650,11 +650,11 @@ def test_a_quantized_output_matrix_is_checked_and_stepped_over(tmp_path):
 
 def test_small_read_chunks_seek_or_stream_past_the_output_matrix(tmp_path, monkeypatch):
     """With a chunk smaller than the output matrix, a plain file seeks past it, a gzip reads."""
-    from nlptransfer.vectors.formats import fasttext_binary
+    from nlptransfer.vectors.formats import fasttext_reader
 
     data = model_path("crime-and-punishment.bin").read_bytes()
     expected = read_fasttext_binary(model_path("crime-and-punishment.bin"))
-    monkeypatch.setattr(fasttext_binary, "_READ_CHUNK", 64)
+    monkeypatch.setattr(fasttext_reader, "_READ_CHUNK", 64)
     for name, wrap in (("m.bin", bytes), ("m.bin.gz", gzip.compress)):
         parsed = read_fasttext_binary(written(tmp_path, name, wrap(data)))
         assert parsed.words == expected.words
