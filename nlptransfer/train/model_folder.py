@@ -284,7 +284,8 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
     ``nlptransfer.TextClassifierPipeline``.
 
     Raises:
-        NLPTransferError: the folder is missing a file or is not a classifier folder.
+        NLPTransferError: the folder is missing a file, is not a classifier folder, or its
+            files do not agree (vocabulary and embedding rows, labels and outputs, weights).
         UnknownNameError: the folder's classifier is not registered (its plugin not installed).
 
     Example:
@@ -313,6 +314,16 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
         )
     vocab = Vocab.load(folder / "vocab.json")
     emb_cfg = dict(config["embedding"])
+    if len(vocab) != emb_cfg["rows"]:  # a token would silently read another token's row
+        raise NLPTransferError(
+            f"{folder / 'vocab.json'}: expected {emb_cfg['rows']} tokens, one per embedding row "
+            f"(config.json), found {len(vocab)}: the folder's files do not belong together"
+        )
+    if len(config["labels"]) != config["classifier"]["num_classes"]:
+        raise NLPTransferError(
+            f"{config_path}: expected {config['classifier']['num_classes']} label names, one per "
+            f"output of the classifier, found {len(config['labels'])}"
+        )
     embedding = PretrainedEmbedding(
         np.zeros((emb_cfg["rows"], emb_cfg["dim"]), np.float32),
         np.zeros(emb_cfg["rows"], bool),
@@ -327,8 +338,15 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
     if name == "cnn":  # folders written before the option existed used "valid" padding
         classifier_cfg.setdefault("padding", "valid")
     model = build_classifier(name, embedding, num_classes, **classifier_cfg)
-    state = load_file(str(folder / "model.safetensors"), device=device)
-    model.load_state_dict(state)
+    weights_path = folder / "model.safetensors"
+    state = load_file(str(weights_path), device=device)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:  # missing, unexpected or wrongly shaped tensors
+        detail = " ".join(str(exc).split())
+        raise NLPTransferError(
+            f"{weights_path}: expected the weights config.json describes, found others ({detail})"
+        ) from exc
     model.eval()
     metrics_path = folder / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
