@@ -5,21 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlptransfer import UnknownWordError, load_vectors
+from nlptransfer import UnknownWordError
 from nlptransfer.vectors.analogy import analogy_rows
 from tests.vectors.gensim_compare import assert_same_top
-
-
-@pytest.fixture(scope="module")
-def glove():
-    return load_vectors("glove-6b-50d")
-
-
-@pytest.fixture(scope="module")
-def glove_kv(glove):
-    kv = glove.to_gensim()
-    kv.fill_norms()
-    return kv
 
 
 def test_analogies_match_gensim_3cosadd_and_3cosmul(glove, glove_kv):

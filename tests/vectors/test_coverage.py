@@ -13,11 +13,6 @@ from nlptransfer.vectors.fallback import DEFAULT_RULES, Lookup
 
 
 @pytest.fixture(scope="module")
-def glove():
-    return load_vectors("glove-6b-50d")
-
-
-@pytest.fixture(scope="module")
 def sst2_tokens(shared_file):
     path = shared_file("kim2014/stsa.binary.train")
     return [line.split()[1:] for line in path.read_text(encoding="utf8").splitlines()]

@@ -7,14 +7,9 @@ import locale
 import numpy as np
 import pytest
 
-from nlptransfer import Vectors, intrinsic, load_vectors
+from nlptransfer import Vectors, intrinsic
 from nlptransfer.errors import DatasetError
 from nlptransfer.vectors.intrinsic import analogies, benchmark_file, word_similarity
-
-
-@pytest.fixture(scope="module")
-def glove():
-    return load_vectors("glove-6b-50d")
 
 
 @pytest.fixture(scope="module")

@@ -41,18 +41,6 @@ def test_k_larger_than_vocabulary():
     assert len(v.nearest([v.words[0]], k=50)[0]) == 3
 
 
-@pytest.fixture(scope="module")
-def glove():
-    return load_vectors("glove-6b-50d")
-
-
-@pytest.fixture(scope="module")
-def glove_kv(glove):
-    kv = glove.to_gensim()
-    kv.fill_norms()
-    return kv
-
-
 @pytest.mark.parametrize(("chunk", "elements"), [(100_000, 1 << 22), (5_000, 50_000)])
 def test_batched_nearest_matches_gensim_on_full_glove(
     glove, glove_kv, monkeypatch, chunk, elements

@@ -19,11 +19,6 @@ from nlptransfer.vectors.oov import (
 
 
 @pytest.fixture(scope="module")
-def glove():
-    return load_vectors("glove-6b-50d")
-
-
-@pytest.fixture(scope="module")
 def sst2_counts(shared_file):
     path = shared_file("kim2014/stsa.binary.train")
     return Counter(
