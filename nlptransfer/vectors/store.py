@@ -28,7 +28,7 @@ from nlptransfer.vectors import analogy, neighbours
 from nlptransfer.vectors.coverage import CoverageReport, coverage_report
 from nlptransfer.vectors.describe import VectorsDescription, describe_vectors
 from nlptransfer.vectors.fallback import Lookup, folded_index
-from nlptransfer.vectors.formats.native import load_native, save_native
+from nlptransfer.vectors.formats.native import read_native, save_native
 from nlptransfer.vectors.gensim_bridge import keyed_vectors, parts_of_keyed_vectors
 from nlptransfer.vectors.spacy_bridge import set_spacy_vectors, spacy_vectors_parts
 from nlptransfer.vectors.topk import Hits, check_k, unit_matrix_of, unit_vector
@@ -518,11 +518,8 @@ class Vectors:
     @classmethod
     def load(cls, path: str | Path, *, mmap: bool = True) -> Vectors:
         """Open a native store; the matrix is memory-mapped read-only unless ``mmap=False``."""
-        words, matrix, meta, subwords = load_native(path, mmap=mmap)
-        meta["source_format"] = meta.get("source_format") or meta.get("format")
-        meta["format"] = "native"
-        meta["store_path"] = str(Path(path).resolve())
-        return cls(words, matrix, subwords=subwords, meta=meta)
+        parsed = read_native(path, mmap=mmap)
+        return cls(parsed.words, parsed.matrix, subwords=parsed.subwords, meta=parsed.meta)
 
     # -- other libraries (nlptransfer.vectors.gensim_bridge, .spacy_bridge) ---------------------
     def to_gensim(self) -> Any:
