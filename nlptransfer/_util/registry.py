@@ -193,6 +193,11 @@ class Registry(Generic[T]):
     def __len__(self) -> int:
         return len(self.names())
 
+    def items(self) -> Iterator[tuple[str, T]]:
+        """``(name, object)`` pairs, importing lazy entries."""
+        for name in self.names():
+            yield name, self.get(name)
+
     def _unknown(self, name: str) -> UnknownNameError:
         known = self.names()
         close = difflib.get_close_matches(
