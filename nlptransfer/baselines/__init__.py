@@ -1,0 +1,1 @@
+"""The systems a user would try instead of a neural classifier, run in the same harness."""

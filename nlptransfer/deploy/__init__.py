@@ -1,0 +1,1 @@
+"""Shipping a trained classifier: ONNX export, a predictor without PyTorch, an HTTP server."""
