@@ -26,6 +26,7 @@ __all__ = [
     "DatasetError",
     "DatasetNotFoundError",
     "DownloadError",
+    "HubError",
     "MissingExtraError",
     "NLPTransferError",
     "OfflineError",
@@ -94,6 +95,10 @@ class CatalogError(NLPTransferError, ValueError):
 
 class DownloadError(NLPTransferError, OSError):
     """Named vectors could not be downloaded: every URL tried is listed with what went wrong."""
+
+
+class HubError(NLPTransferError, OSError):
+    """A model could not be fetched from or pushed to the Hugging Face Hub: the message says why."""
 
 
 class ChecksumMismatchError(DownloadError):

@@ -19,6 +19,8 @@ from nlptransfer._util.version import __version__
 from nlptransfer.cli import failures
 from nlptransfer.cli.bench import bench, report
 from nlptransfer.cli.pretrain import pretrain
+from nlptransfer.cli.push import push
+from nlptransfer.cli.serve import serve
 from nlptransfer.cli.train import evaluate, predict, train
 from nlptransfer.cli.vectors import app as vectors_app
 
@@ -85,6 +87,8 @@ app.command()(evaluate)
 app.command()(bench)
 app.command()(report)
 app.command()(pretrain)
+app.command()(serve)
+app.command()(push)
 
 
 def _version(value: bool) -> None:

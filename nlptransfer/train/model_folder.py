@@ -7,7 +7,7 @@ Layout::
     tokenizer.json     only for a Hugging Face (``hf``) tokenizer: the file it splits text with
     model.safetensors  the weights: only the vocabulary's embedding rows, no pickle
     metrics.json       {"test": {"accuracy": ..., "macro_f1": ...}, "dev": {...}, ...}
-    README.md          a short model card
+    README.md          a short model card, with the Hub's YAML metadata (nlptransfer.train.hub)
 
 The folder is written under a temporary name and renamed into place when complete.
 """
@@ -30,6 +30,7 @@ from nlptransfer.nn.classifiers import TextClassifier, build_classifier
 from nlptransfer.nn.embedding import LAYER_OPTIONS, PretrainedEmbedding
 from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
 from nlptransfer.text.vocab import Vocab
+from nlptransfer.train.hub import card_metadata, resolve_model_folder
 from nlptransfer.train.metrics import classification_metrics
 from nlptransfer.train.trainer import DEFAULT_LR
 
@@ -206,6 +207,12 @@ class TextClassifierPipeline:
         vectors = self.info.get("vectors") or {}
         data = self.info.get("dataset") or {}
         lines = [
+            card_metadata(
+                info=self.info,
+                metrics=self.metrics,
+                classifier=cfg["name"],
+                embedding_mode=emb.mode,
+            ),
             f"# {cfg['name']} text classifier ({emb.mode} embeddings)",
             "",
             f"- Labels: {', '.join(self.label_names)}",
@@ -276,7 +283,8 @@ def _confusion_section(metrics: Mapping[str, Any], label_names: Sequence[str]) -
 
 
 def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifierPipeline:
-    """Open a model folder written by :meth:`TextClassifierPipeline.save`.
+    """Open a model folder written by :meth:`TextClassifierPipeline.save`, or one on the Hugging
+    Face Hub, ``hf://OWNER/NAME[@revision]`` (:func:`~nlptransfer.train.hub.resolve_model_folder`).
 
     The classifier is rebuilt by the name its folder records, through
     :data:`~nlptransfer.nn.names.CLASSIFIERS`: a plugin's classifier loads where its package is
@@ -303,7 +311,7 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
         >>> again.predict("good")[0] == untrained.predict("good")[0]
         True
     """
-    folder = Path(folder)
+    folder = resolve_model_folder(folder)  # a path, or hf://OWNER/NAME[@revision] from the Hub
     config_path = folder / "config.json"
     if not config_path.is_file():
         raise NLPTransferError(f"{folder}: expected a model folder with config.json, found none")
