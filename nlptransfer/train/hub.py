@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -63,7 +64,9 @@ def resolve_model_folder(spec: str | Path) -> Path:
     """The local folder of a model: ``spec`` itself, or a Hub model downloaded into the cache.
 
     ``hf://OWNER/NAME[@revision]`` is fetched with ``huggingface_hub.snapshot_download`` (files
-    already in the cache are not fetched again; ``HF_HUB_OFFLINE=1`` uses the cache only).
+    already in the cache are not fetched again; ``HF_HUB_OFFLINE=1`` uses the cache only). A
+    ``Path`` made of such a name (which reads ``hf:/OWNER/NAME``, as a command's path argument
+    gives it) is one too.
 
     Raises:
         ValueError: an ``hf://`` name that is not ``OWNER/NAME[@revision]``.
@@ -74,10 +77,15 @@ def resolve_model_folder(spec: str | Path) -> Path:
         >>> resolve_model_folder(Path("runs") / "sst2-cnn")
         PosixPath('runs/sst2-cnn')
     """
-    if isinstance(spec, Path) or not spec.startswith(HUB_PREFIX):
+    text = str(spec)
+    if isinstance(spec, Path) and text.startswith("hf:/"):  # Path("hf://a/b") is hf:/a/b
+        text = HUB_PREFIX + text[len("hf:/") :]
+    if not text.startswith(HUB_PREFIX):
         return Path(spec)
+    spec = text
     repo_id, revision = parse_hub_spec(spec)
     hub = require("huggingface_hub", extra="hub", purpose="models on the Hugging Face Hub")
+    _quiet_http_logs()
     try:
         path = hub.snapshot_download(
             repo_id,
@@ -119,6 +127,7 @@ def push_to_hub(
     if "@" in repo_id or repo_id.startswith(HUB_PREFIX) or not _REPO_ID.fullmatch(repo_id):
         raise ValueError(f"{repo_id}: expected OWNER/NAME (a push goes to the main branch)")
     hub = require("huggingface_hub", extra="hub", purpose="pushing to the Hugging Face Hub")
+    _quiet_http_logs()
     api = hub.HfApi(token=token, library_name="nlptransfer", library_version=__version__)
     try:
         api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
@@ -249,12 +258,21 @@ def _yaml(tag: str) -> str:
     return tag if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", tag) else json.dumps(tag)
 
 
+def _quiet_http_logs() -> None:
+    """Keep the HTTP client's line per request (INFO) out of a command's output, unless its
+    logger's level was set on purpose."""
+    for name in ("httpx", "httpx2", "httpcore", "httpcore2"):
+        http_logger = logging.getLogger(name)
+        if http_logger.level == logging.NOTSET:
+            http_logger.setLevel(logging.WARNING)
+
+
 def _is_hub_error(exc: BaseException) -> bool:
     """Whether ``exc`` comes from ``huggingface_hub`` or the HTTP client it talks through."""
     module = type(exc).__module__ or ""
-    return module.split(".")[0] in ("huggingface_hub", "httpx", "requests") or isinstance(
-        exc, OSError
-    )
+    return module.startswith(
+        ("huggingface_hub", "httpx", "httpcore", "requests", "urllib3")
+    ) or isinstance(exc, OSError)
 
 
 def _one_line(exc: BaseException) -> str:
