@@ -53,17 +53,22 @@ def serve(
 
     folder = resolve_model_folder(run)  # downloads a Hub model once, for every worker
     app = server.app_from_folder(folder, backend=backend, limits=limits)  # fails here, in one line
-    options = {"host": host, "port": port, "log_level": "info", "server_header": False}
     if workers == 1:
-        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
         return
     del app  # each worker loads its own
     os.environ[server.SETTINGS_VARIABLE] = server.settings_for_workers(
         folder, backend=backend, limits=limits, concurrency=1
     )
     uvicorn.run(
-        "nlptransfer.deploy.server:app_from_environment", factory=True, workers=workers, **options
-    )  # type: ignore[arg-type]
+        "nlptransfer.deploy.server:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        server_header=False,
+    )
 
 
 def _is_loopback(host: str) -> bool:
