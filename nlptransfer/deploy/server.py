@@ -41,22 +41,20 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import json
-import logging
 import os
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
-import anyio
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from nlptransfer.deploy.limits import ServeLimits
-
-logger = logging.getLogger(__name__)
 
 #: Environment variable through which ``nlptransfer serve --workers N`` hands each worker
 #: process its settings (JSON: folder, backend, limits, concurrency), read by
@@ -153,7 +151,7 @@ def create_app(
         summary=f"A text classifier ({backend}) with labels: {', '.join(labels)}.",
         description="`POST /predict` classifies texts; `GET /` is the model card.",
     )
-    limiter: anyio.CapacityLimiter | None = None  # made in the server's event loop, on first use
+    turns: asyncio.Semaphore | None = None  # made in the server's event loop, on first use
 
     @app.get("/", response_class=PlainTextResponse, summary="The model card (Markdown)")
     async def card() -> PlainTextResponse:
@@ -175,12 +173,13 @@ def create_app(
         },
     )
     async def predict(request: Request) -> PredictResponse:
-        nonlocal limiter
+        nonlocal turns
         body = await _read_body(request, limits.max_body_bytes)
         texts = _texts_of(_parse_json(body), limits)
-        if limiter is None:
-            limiter = anyio.CapacityLimiter(concurrency)
-        predictions = await anyio.to_thread.run_sync(classifier.predict, texts, limiter=limiter)
+        if turns is None:
+            turns = asyncio.Semaphore(concurrency)
+        async with turns:  # waiting here holds no worker thread
+            predictions = await run_in_threadpool(classifier.predict, texts)
         return PredictResponse(
             predictions=[
                 LabelPrediction(
@@ -273,7 +272,7 @@ def _texts_of(payload: Any, limits: ServeLimits) -> list[str]:
 
 
 def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    names = {dict: "an object", list: "a list", str: "a string"}
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -110,6 +110,18 @@ COMMANDS: dict[tuple[str, ...], dict[str, list[list[str]]]] = {
         ],
         "options": [["evaluate", "{model}"]],
     },
+    ("serve",): {  # each fails before the server starts
+        "files": [["serve", "{model}"]],
+        "options": [
+            ["serve", "{model}", "--backend", "nope"],
+            ["serve", "{model}", "--port", "0"],
+            ["serve", "{model}", "--max-batch", "0"],
+        ],
+    },
+    ("push",): {  # each fails before any network
+        "files": [["push", "{model}", "me/model"]],
+        "options": [["push", "{model}"]],
+    },
     ("bench",): {
         "files": [["bench", "{bad}", "--out", "{out}"]],
         "options": [["bench", "{texts}", "--executor", "moon"], ["bench", "{texts}", "-j", "0"]],

@@ -465,12 +465,7 @@ def test_serving_a_hub_model(folder, hub, tmp_path):
 
     env = hub_environment(hub.url, tmp_path / "hf")
     assert nlptransfer("push", str(folder), "me/m", env=env).returncode == 0
-    os.environ.update({k: v for k, v in env.items() if k.startswith("HF_")})
-    try:
-        served = Served(["hf://me/m"], tmp_path / "serve.log")
-    finally:
-        for key in [k for k in env if k.startswith("HF_")]:
-            os.environ.pop(key, None)
+    served = Served(["hf://me/m"], tmp_path / "serve.log", env=env)
     try:
         assert served.client.get("/").text == (folder / "README.md").read_text()
         got = served.client.post("/predict", json={"texts": TEXTS}).json()["predictions"]
