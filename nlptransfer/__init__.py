@@ -41,6 +41,7 @@ _LAZY = {
     "load_dataset": "nlptransfer.data",
     "list_datasets": "nlptransfer.data",
     "pretrain_vectors": "nlptransfer.pretrain",
+    "push_to_hub": "nlptransfer.train.hub",
 }
 
 __getattr__ = lazy_attributes(__name__, _LAZY)

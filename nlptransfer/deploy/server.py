@@ -224,6 +224,8 @@ def _parse_json(body: bytes) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise HTTPException(400, f"expected a JSON body, found invalid JSON ({exc})") from exc
+    except RecursionError as exc:  # [[[[...]]]]: deeper than the parser goes
+        raise HTTPException(400, "expected a JSON body, found one nested too deeply") from exc
 
 
 def _texts_of(payload: Any, limits: ServeLimits) -> list[str]:

@@ -172,6 +172,7 @@ BAD_REQUESTS = {
     "invalid-json": (b'{"texts": ["good"', 400, "invalid JSON"),
     "invalid-utf8": (b'{"texts": ["caf\xe9 cr\xe8me"]}', 400, "expected a UTF-8 body"),
     "empty-body": (b"", 400, "empty body"),
+    "nested-too-deeply": (b'{"texts": ' + b"[" * 1900 + b"]" * 1900 + b"}", 400, "too deeply"),
     "batch-over-limit": (_json({"texts": ["good"] * 9}), 413, "over the limit of 8"),
     "text-over-limit": (_json({"texts": ["good", "a" * 301]}), 413, "texts[1] has 301 characters"),
     "body-over-limit": (_json({"texts": ["good " * 900]}), 413, "over the limit of 4,000"),
