@@ -274,14 +274,18 @@ def _texts_of(payload: Any, limits: ServeLimits) -> list[str]:
 
 
 def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string"}
+    """What a parsed JSON value is, in words: ``a string``, ``a number``, ``null``, ...
+
+    Example:
+        >>> [_json_type(v) for v in ({}, [], "", True, 3, 1.5, None)]
+        ['an object', 'a list', 'a string', 'a boolean', 'a number', 'a number', 'null']
+    """
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return names.get(type(value), type(value).__name__)
+    for kind, name in ((bool, "a boolean"), (int | float, "a number"), (str, "a string")):
+        if isinstance(value, kind):
+            return name
+    return "an object" if isinstance(value, dict) else "a list"
 
 
 # -- from a model folder ------------------------------------------------------------------------
