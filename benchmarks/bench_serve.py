@@ -294,7 +294,9 @@ def markdown(results: dict[str, Any]) -> str:
             )
     lines += [
         "",
-        f"Measured {results['date']} on {results['machine']}; {results['versions']}.",
+        f"Measured {results['date']} on {results['machine']}; {results['versions']}. "
+        f"Load average (1 min) {results['load_average_before']} before the run, "
+        f"{results['load_average_after']} after it.",
         "",
         results["note"],
         "",
@@ -342,6 +344,7 @@ def main() -> None:
             if _installed(name)
         ),
         "note": args.note,
+        "load_average_before": round(os.getloadavg()[0], 2),
         "backends": {},
     }
     servers: dict[str, Server] = {}
@@ -402,6 +405,7 @@ def main() -> None:
     finally:
         for server in servers.values():
             server.stop()
+    results["load_average_after"] = round(os.getloadavg()[0], 2)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
     args.out.write_text(markdown(results))
