@@ -63,9 +63,10 @@ def read_hub_split(spec: HubSplit, label_names: Sequence[str]) -> RawSplit:
     logger.info("loading %s from the Hugging Face hub", source)
     table = hub_load(spec.repo, spec.config, spec.split)
     split = RawSplit(source, unit="row")
-    text, label, note = choose_columns(
+    texts, label, note = choose_columns(
         table.column_names, source, spec.text_column, spec.label_column
     )
+    text = texts[0]  # a catalogue entry names one text column
     split.notes.append(note)
     labels = table[label]
     feature = table.features[label]

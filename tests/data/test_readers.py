@@ -213,7 +213,7 @@ def test_missing_given_column(kim_rows, tmp_path):
     path = tmp_path / "sst.csv"
     _write_csv(path, kim_rows)
     with pytest.raises(
-        DatasetError, match=r"sst\.csv: no column 'review' \(passed as text_column\)"
+        DatasetError, match=r"sst\.csv: no column 'review' \(given as --text-column, text_column=\)"
     ):
         read_split(path, text_column="review")
 
