@@ -285,12 +285,12 @@ def join_texts(values: Sequence[object]) -> object:
 
 def _record_guess(split: RawSplit, text_column: object, label_column: object, note: str) -> None:
     guessed = [
-        f"{what} column (--{what}-column)"
+        f"--{what}-column"
         for what, given in (("text", text_column), ("label", label_column))
         if given is None
     ]
     if guessed:
-        split.guesses.append(f"{note} (set the {' and '.join(guessed)})")
+        split.guesses.append(f"{note} ({' and '.join(guessed)} set{'s' * (len(guessed) == 1)} it)")
 
 
 def read_split(
@@ -350,7 +350,7 @@ def read_split(
     guessed_format = None
     if format is None:
         format, how = guess_file_format(path)
-        guessed_format = f"format {format} ({how}; set it with {hint('format', 'FORMAT')})"
+        guessed_format = f"format {format} ({how}; --format sets it)"
     if format not in FILE_FORMATS:
         raise DatasetError(
             f"{path}: unknown format {format!r}; expected one of {', '.join(FILE_FORMATS)}"
@@ -434,9 +434,10 @@ def _check_kim_tabs(split: RawSplit, lines: list[str], guessed_format: str | Non
         return
     raise DatasetError(
         f"{split.source}: read in Kim's 'LABEL TEXT' format as guessed ({guessed_format}), but "
-        f"{seen}: this looks like a tab-separated file. Pass {hint('format', 'tsv')}, with "
-        f"{hint('header', False)} and {hint('columns', 'text,label')} (or label,text) when it "
-        f"has no header; or {hint('format', 'kim')} to keep the tabs as text"
+        f"{seen}: this looks like a tab-separated file. Pass --format tsv, with --no-header "
+        "and --columns text,label (or label,text) when it has no header (Python and grids: "
+        "format='tsv', header=False, columns='text,label'); or --format kim to keep the tabs "
+        "as text"
     )
 
 
@@ -619,8 +620,7 @@ def _guess_headerless(
     names = ["label", "text"] if distinct[0] < distinct[1] else ["text", "label"]
     split.guesses.append(
         f"columns {','.join(names)} of a file without a header (the label field has "
-        f"{min(distinct)} distinct values in the first {len(sample)} rows; set them with "
-        f"{hint('columns', 'text,label')})"
+        f"{min(distinct)} distinct values in the first {len(sample)} rows; --columns sets them)"
     )
     return names
 
