@@ -555,7 +555,7 @@ def _parse_delimited(
         if bar is not None and last - bar.n >= 10000:
             bar.update(last - bar.n)
         if last > first and delimiter == ",":
-            swallowed = _swallowed_rows(lines[first:last], len(fields), label_at, labels_seen)
+            swallowed = _swallowed_rows(lines[first - 1 : last], len(fields), label_at, labels_seen)
             if swallowed:
                 split.bad(
                     first,
@@ -579,20 +579,27 @@ def _parse_delimited(
             split.add_checked(first, join_texts([record[i] for i in text_at]), value)
 
 
-def _swallowed_rows(continued: list[str], width: int, label_at: int, labels: set[str]) -> int:
-    """How many of a multi-line record's continuation lines look like rows of their own.
+def _swallowed_rows(record: list[str], width: int, label_at: int, labels: set[str]) -> int:
+    """How many lines of a multi-line record look like rows of their own (0: a true record).
 
-    A line looks like a row when, read alone, it has the header's number of fields and its
-    label field holds a label already seen: a quote left open has swallowed it. A legitimate
-    multi-line text (a review with paragraphs) seldom gives a line that does both.
+    A quote left open swallows the rows after it: then the record's first line, its quote
+    closed, has the header's number of fields, and later lines, each read alone, have them too,
+    with a label already seen in the label field. A legitimate multi-line text (a review with
+    paragraphs) seldom gives lines that do both.
     """
-    count = 0
-    for line in continued:
+
+    def cells(line: str) -> list[str]:
         try:
-            cells = next(csv.reader([line], strict=False), [])
+            return next(csv.reader([line.rstrip("\r\n")], strict=False), [])
         except csv.Error:
-            continue
-        if len(cells) == width and cells[label_at].strip() in labels:
+            return []
+
+    if len(cells(record[0].rstrip("\r\n") + '"')) != width:
+        return 0
+    count = 0
+    for line in record[1:]:
+        row = cells(line)
+        if len(row) == width and row[label_at].strip() in labels:
             count += 1
     return count
 
