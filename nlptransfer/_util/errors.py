@@ -46,7 +46,7 @@ def _rebuild(cls: type[BaseException], args: tuple, state: dict) -> BaseExceptio
     for base in cls.__mro__:  # the built-in whose __new__ suits cls: OSError's for a FileNotFound
         if base.__module__ == "builtins":
             try:
-                error = base.__new__(cls, *args)  # type: ignore[call-overload]
+                error = base.__new__(cls, *args)
             except TypeError:  # "ValueError.__new__(X) is not safe": X is also an OSError
                 continue
             break

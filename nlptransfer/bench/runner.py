@@ -384,10 +384,10 @@ def _check_arm(spec: RunSpec) -> None:
         embedding = PretrainedEmbedding.from_vectors(
             stand_in,
             vocab,
-            mode=spec.mode,
+            mode=spec.mode,  # type: ignore[arg-type]  # from_vectors refuses a wrong one
             oov=oov,
             seed=0,
-            **layer,  # type: ignore[arg-type]
+            **layer,
         )
     except (TypeError, ValueError, KeyError) as error:
         raise refused("'embedding' options", error) from None

@@ -467,7 +467,10 @@ def _parse_kim(lines: Iterable[str], split: RawSplit) -> None:
 
 
 def _parse_jsonl(
-    lines: Iterable[str], split: RawSplit, text_column: str | None, label_column: str | None
+    lines: Iterable[str],
+    split: RawSplit,
+    text_column: str | Sequence[str] | None,
+    label_column: str | None,
 ) -> None:
     columns: tuple[list[str], str] | None = None
     for number, line in enumerate(lines, 1):
@@ -632,7 +635,9 @@ def _guess_headerless(
     return names
 
 
-def _read_parquet(path: Path, text_column: str | None, label_column: str | None) -> RawSplit:
+def _read_parquet(
+    path: Path, text_column: str | Sequence[str] | None, label_column: str | None
+) -> RawSplit:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
