@@ -177,3 +177,34 @@ def test_a_worker_error_reaches_the_parent_through_the_pool(tmp_path, reviews, c
     with caplog.at_level(logging.ERROR), pytest.raises(BadRowsError) as error:
         _run_pool([spec, spec], 2, lambda record, running: None)
     assert "2 bad rows in" in str(error.value) and len(error.value.rows) == 2
+
+
+def test_grid_formats_are_the_readers():
+    from nlptransfer.bench.schema import _FORMATS
+    from nlptransfer.data.readers import FILE_FORMATS
+
+    assert _FORMATS == FILE_FORMATS
+
+
+def test_grid_dataset_file_options_are_typed(tmp_path, reviews):
+    from nlptransfer.bench.schema import BenchConfigError, parse_bench_config
+
+    base = GRID.format(dataset="DATASET", tokenizer="{name: whitespace}")
+    good = (
+        "{name: r, train_file: f.tsv, header: false, columns: 'text,label', label_names: 'neg,pos'}"
+    )
+    spec = parse_bench_config(base.replace("DATASET", good)).datasets[0]
+    assert spec.header is False and spec.columns == ["text", "label"]
+    assert spec.label_names == ["neg", "pos"]
+    multi = "{name: r, train_file: f.csv, text_column: [title, description]}"
+    assert parse_bench_config(base.replace("DATASET", multi)).datasets[0].text_column == [
+        "title",
+        "description",
+    ]
+    for bad, message in [
+        ("{name: r, train_file: f.tsv, header: no_thanks}", "expected true or false for 'header'"),
+        ("{name: r, train_file: f.tsv, columns: 'text,label'}", "add 'header: false'"),
+        ("{name: r, train_file: f.tsv, on_bad_rows: skip}", "expected error or warn"),
+    ]:
+        with pytest.raises(BenchConfigError, match=message):
+            parse_bench_config(base.replace("DATASET", bad), "grid.yaml")
