@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from nlptransfer.data.catalog import HubSplit
+from nlptransfer.data.columns import choose_columns
 from nlptransfer.data.raw_split import RawSplit
-from nlptransfer.data.readers import choose_columns
 
 if TYPE_CHECKING:
     import datasets

@@ -18,7 +18,7 @@ Formats (``format=`` names; otherwise detected from the extension, then from the
 Text files may be gzip, bzip2 or xz compressed (``reviews.csv.gz``). They are read as UTF-8 line
 by line with a Latin-1 fallback and a warning naming the file (:mod:`nlptransfer.data.encoding`).
 The text and label columns of CSV, TSV, JSON lines and Parquet are taken from ``text_column`` /
-``label_column`` or guessed from the header (:data:`TEXT_COLUMNS`, :data:`LABEL_COLUMNS`); which
+``label_column`` or guessed from the header (:mod:`nlptransfer.data.columns`); which
 were used is logged and kept in the split's notes. ``text_column`` may name several columns (a
 title and a description): their texts are joined with a space. A CSV or TSV file without a header
 is read with ``header=False`` and ``columns=["text", "label"]`` (or ``"label,text"``: the names of
@@ -44,19 +44,22 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import itertools
 import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from nlptransfer._util.errors import DatasetError
 from nlptransfer._util.progress import progress_enabled
+from nlptransfer.data.columns import LABEL_COLUMNS as LABEL_COLUMNS  # re-exported: public here
+from nlptransfer.data.columns import TEXT_COLUMNS as TEXT_COLUMNS
+from nlptransfer.data.columns import choose_columns, join_texts, record_guess
+from nlptransfer.data.columns import guess_column as guess_column
+from nlptransfer.data.delimited import parse_delimited
 from nlptransfer.data.encoding import decode_lines, read_bytes
 from nlptransfer.data.options_hint import hint
 from nlptransfer.data.raw_split import RawSplit
@@ -65,33 +68,6 @@ logger = logging.getLogger(__name__)
 
 #: The formats :func:`read_split` reads.
 FILE_FORMATS = ("csv", "tsv", "jsonl", "parquet", "kim")
-
-#: Column names taken for the text, in order of preference (compared case-insensitively).
-TEXT_COLUMNS = (
-    "text",
-    "sentence",
-    "content",
-    "review",
-    "tweet",
-    "document",
-    "body",
-    "comment",
-    "question",
-    "utterance",
-)
-
-#: Column names taken for the label, in order of preference (compared case-insensitively).
-LABEL_COLUMNS = (
-    "label",
-    "labels",
-    "sentiment",
-    "class",
-    "category",
-    "target",
-    "polarity",
-    "coarse_label",
-    "y",
-)
 
 _EXTENSIONS = {
     ".csv": "csv",
@@ -177,120 +153,6 @@ def guess_file_format(path: str | Path) -> tuple[str, str]:
         f"separated, nor 'LABEL TEXT'; pass {hint('format', 'FORMAT')} "
         f"(one of {', '.join(FILE_FORMATS)})"
     )
-
-
-def guess_column(columns: Sequence[str], candidates: Sequence[str], what: str, path: str) -> str:
-    """The first of ``candidates`` found among ``columns`` (case-insensitive).
-
-    Example:
-        >>> guess_column(["label", "content"], TEXT_COLUMNS, "text", "dev.tsv")
-        'content'
-
-    Raises:
-        DatasetError: none is there; the message lists the columns found and those expected.
-    """
-    by_lower = {column.lower(): column for column in columns}
-    for candidate in candidates:
-        if candidate in by_lower:
-            return by_lower[candidate]
-    raise DatasetError(
-        f"{path}: cannot tell which column holds the {what}: expected one of "
-        f"{', '.join(candidates)}; found columns {list(columns)}; pass "
-        f"{hint(f'{what}_column', 'NAME')}"
-        + (
-            " (repeat it to join several columns, e.g. a title and a description)"
-            if what == "text"
-            else ""
-        )
-    )
-
-
-def choose_columns(
-    columns: Sequence[str],
-    path: str,
-    text_column: str | Sequence[str] | None,
-    label_column: str | None,
-) -> tuple[list[str], str, str]:
-    """Pick the text columns and the label column (given or guessed) and describe the choice.
-
-    Example:
-        >>> choose_columns(["Class", "Title", "Description"], "ag.csv", ["Title", "Description"], None)
-        (['Title', 'Description'], 'Class', "text columns 'Title' + 'Description' (given), label column 'Class' (guessed)")
-
-    Returns:
-        ``(text columns, label column, note)``; the note says which were guessed.
-
-    Raises:
-        DatasetError: a given column is missing, one cannot be guessed, or text and label are
-            the same column.
-    """
-    texts = text_columns(text_column)
-    given = [(name, "text") for name in texts]
-    if label_column is not None:
-        given.append((label_column, "label"))
-    for name, what in given:
-        if name not in columns:
-            raise DatasetError(
-                f"{path}: no column {name!r} (given as --{what}-column, {what}_column=); "
-                f"found columns {list(columns)}"
-            )
-    if not texts:
-        texts = [guess_column(columns, TEXT_COLUMNS, "text", path)]
-    label = label_column or guess_column(columns, LABEL_COLUMNS, "label", path)
-    if label in texts:
-        raise DatasetError(f"{path}: the text and label columns are both {label!r}")
-    how = {True: "given", False: "guessed"}
-    plural = "s" if len(texts) > 1 else ""
-    note = (
-        f"text column{plural} {' + '.join(map(repr, texts))} ({how[text_column is not None]}), "
-        f"label column {label!r} ({how[label_column is not None]})"
-    )
-    logger.info("%s: %s", path, note)
-    return texts, label, note
-
-
-def text_columns(text_column: str | Sequence[str] | None) -> list[str]:
-    """``text_column`` as a list of names (``None``: none given).
-
-    Example:
-        >>> text_columns("review"), text_columns(["title", "description"]), text_columns(None)
-        (['review'], ['title', 'description'], [])
-    """
-    if text_column is None:
-        return []
-    if isinstance(text_column, str):
-        return [text_column]
-    names = list(text_column)
-    if not names or not all(isinstance(name, str) and name for name in names):
-        raise DatasetError(f"text_column must name one or more columns, found {text_column!r}")
-    return names
-
-
-def join_texts(values: Sequence[object]) -> object:
-    """The texts of several columns joined with a space (empty ones left out); one value as it is.
-
-    Example:
-        >>> join_texts(["Wall St. Bears Claw Back", "Short-sellers are seeing green again."])
-        'Wall St. Bears Claw Back Short-sellers are seeing green again.'
-        >>> join_texts(["only", None]), join_texts([None, None]) is None
-        ('only', True)
-    """
-    if len(values) == 1:
-        return values[0]
-    if any(value is not None and not isinstance(value, str) for value in values):
-        return next(v for v in values if v is not None and not isinstance(v, str))
-    parts = [value.strip() for value in values if isinstance(value, str) and value.strip()]
-    return " ".join(parts) if parts else None
-
-
-def _record_guess(split: RawSplit, text_column: object, label_column: object, note: str) -> None:
-    guessed = [
-        f"--{what}-column"
-        for what, given in (("text", text_column), ("label", label_column))
-        if given is None
-    ]
-    if guessed:
-        split.guesses.append(f"{note} ({' and '.join(guessed)} set{'s' * (len(guessed) == 1)} it)")
 
 
 def read_split(
@@ -384,7 +246,7 @@ def read_split(
         else:
             bar = _progress_bar(lines, path, len(data), progress)
             try:
-                _parse_delimited(
+                parse_delimited(
                     lines,
                     split,
                     "\t" if format == "tsv" else ",",
@@ -491,148 +353,9 @@ def _parse_jsonl(
             )
             columns = (text, label)
             split.notes.append(note)
-            _record_guess(split, text_column, label_column, note)
+            record_guess(split, text_column, label_column, note)
         text_value = join_texts([record.get(name) for name in columns[0]])
         split.add_checked(number, text_value, record.get(columns[1]))
-
-
-def _parse_delimited(
-    lines: list[str],
-    split: RawSplit,
-    delimiter: str,
-    text_column: str | Sequence[str] | None,
-    label_column: str | None,
-    header: bool,
-    names: list[str],
-    bar: tqdm | None = None,
-) -> None:
-    kind = "CSV" if delimiter == "," else "TSV"
-
-    def reader_from(index: int) -> Iterator[list[str]]:
-        rows = itertools.islice(lines, index, None)
-        if delimiter == ",":
-            return csv.reader(rows, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, strict=False)
-        # TSV has no quoting: a " is text, as in GLUE
-        return csv.reader(rows, delimiter=delimiter, quoting=csv.QUOTE_NONE, strict=False)
-
-    offset = 0
-    reader = reader_from(0)
-    if header:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            raise DatasetError(f"{split.source}: empty file: expected a {kind} header") from None
-        except csv.Error as error:
-            raise DatasetError(
-                f"{split.source}, line 1: cannot read the {kind} header: {error}"
-            ) from None
-        if not fields or not any(cell.strip() for cell in fields):
-            raise DatasetError(
-                f"{split.source}, line 1: expected a {kind} header, found a blank line; pass "
-                f"{hint('header', False)} and {hint('columns', 'text,label')} for a file "
-                "without one"
-            )
-        offset = reader.line_num  # type: ignore[attr-defined]
-        reader = reader_from(offset)
-    else:
-        fields = names or _guess_headerless(lines, reader_from, split, kind)
-    texts, label, note = choose_columns(fields, split.source, text_column, label_column)
-    split.notes.append(note)
-    _record_guess(split, text_column, label_column, note)
-    text_at = [fields.index(text) for text in texts]
-    label_at = fields.index(label)
-    labels_seen: set[str] = set()
-    previous = 0
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            split.bad(offset + previous + 1, f"malformed {kind} row: {error}")
-            previous = reader.line_num  # type: ignore[attr-defined]
-            continue
-        first = offset + previous + 1
-        last = offset + reader.line_num  # type: ignore[attr-defined]
-        previous = reader.line_num  # type: ignore[attr-defined]
-        if bar is not None and last - bar.n >= 10000:
-            bar.update(last - bar.n)
-        if last > first and delimiter == ",":
-            swallowed = _swallowed_rows(lines[first - 1 : last], len(fields), label_at, labels_seen)
-            if swallowed:
-                split.bad(
-                    first,
-                    f"unterminated quote: the quoted field opened on line {first} runs to line "
-                    f"{last}, swallowing {last - first} lines, {swallowed} of which look like "
-                    'rows of their own; close the quote (or double it, "", inside a quoted '
-                    "field). Reading goes on at the next line",
-                )
-                offset, previous = first, 0
-                reader = reader_from(offset)
-                continue
-        if not record:
-            split.bad(first, f"blank line: expected {len(fields)} fields")
-        elif len(record) != len(fields):
-            how = "as the header" if header else "as --columns names"
-            split.bad(first, f"expected {len(fields)} fields ({how}), found {len(record)}")
-        else:
-            value = record[label_at]
-            if value.strip():
-                labels_seen.add(value.strip())
-            split.add_checked(first, join_texts([record[i] for i in text_at]), value)
-
-
-def _swallowed_rows(record: list[str], width: int, label_at: int, labels: set[str]) -> int:
-    """How many lines of a multi-line record look like rows of their own (0: a true record).
-
-    A quote left open swallows the rows after it: then the record's first line, its quote
-    closed, has the header's number of fields, and later lines, each read alone, have them too,
-    with a label already seen in the label field. A legitimate multi-line text (a review with
-    paragraphs) seldom gives lines that do both.
-    """
-
-    def cells(line: str) -> list[str]:
-        try:
-            return next(csv.reader([line.rstrip("\r\n")], strict=False), [])
-        except csv.Error:
-            return []
-
-    if len(cells(record[0].rstrip("\r\n") + '"')) != width:
-        return 0
-    count = 0
-    for line in record[1:]:
-        row = cells(line)
-        if len(row) == width and row[label_at].strip() in labels:
-            count += 1
-    return count
-
-
-def _guess_headerless(
-    lines: list[str], reader_from: object, split: RawSplit, kind: str
-) -> list[str]:
-    """Name the two fields of a headerless file: the label is the one with fewer distinct values."""
-    assert callable(reader_from)
-    sample = [row for row in itertools.islice(reader_from(0), 2000) if row]
-    widths = {len(row) for row in sample}
-    if widths != {2}:
-        raise DatasetError(
-            f"{split.source}: a {kind} file without a header: pass "
-            f"{hint('columns', 'text,label')} to name its fields in order (found rows of "
-            f"{', '.join(map(str, sorted(widths)))} fields)"
-        )
-    distinct = [len({row[i].strip() for row in sample}) for i in (0, 1)]
-    if distinct[0] == distinct[1]:
-        raise DatasetError(
-            f"{split.source}: a {kind} file without a header whose two fields both have "
-            f"{distinct[0]} distinct values in the first {len(sample)} rows: pass "
-            f"{hint('columns', 'text,label')} (or label,text) to say which is which"
-        )
-    names = ["label", "text"] if distinct[0] < distinct[1] else ["text", "label"]
-    split.guesses.append(
-        f"columns {','.join(names)} of a file without a header (the label field has "
-        f"{min(distinct)} distinct values in the first {len(sample)} rows; --columns sets them)"
-    )
-    return names
 
 
 def _read_parquet(
@@ -648,7 +371,7 @@ def _read_parquet(
     split = RawSplit(str(path), unit="row")
     texts, label, note = choose_columns(schema.names, str(path), text_column, label_column)
     split.notes.append(note)
-    _record_guess(split, text_column, label_column, note)
+    record_guess(split, text_column, label_column, note)
     table = pq.read_table(path, columns=[*texts, label])
     values = zip(*(table.column(text).to_pylist() for text in texts), strict=True)
     for number, (parts, target) in enumerate(

@@ -136,7 +136,7 @@ def test_tsv_keeps_quote_characters_as_text(kim_rows, tmp_path):
 
 
 def test_real_glue_tsv_guesses_content_column(shared_file, caplog):
-    with caplog.at_level(logging.INFO, logger="nlptransfer.data.readers"):
+    with caplog.at_level(logging.INFO, logger="nlptransfer.data.columns"):
         split = read_split(shared_file("sst2-glue/dev.tsv"))
     assert len(split) == 872
     assert "text column 'content' (guessed)" in split.notes[0]
