@@ -271,17 +271,37 @@ def run_grid(
     return new
 
 
-def check_inputs(runs: Iterable[RunSpec]) -> None:
-    """Fail before the first run, not hours into a grid, when a run's input cannot be found.
+def check_inputs(
+    runs: Iterable[RunSpec],
+    *,
+    on_dataset: Callable[[RunSpec, DatasetDict], None] | None = None,
+) -> None:
+    """Fail before the first run, not hours into a grid, when a run would be refused.
 
-    Checks every vectors source (an existing path or a catalogue name) and every dataset file.
+    What ``nlptransfer bench --dry-run`` checks, and every local grid before it starts:
+
+    - every vectors source is an existing path or a catalogue name;
+    - every dataset reads as its first run will read it (files, header, given or guessed
+      columns, bad rows, a plausible label set): the whole ``load_dataset``;
+    - every arm builds: its training settings, tokenizer (name, options, pattern), vocabulary
+      options, embedding (mode, OOV policy, layer options) and the classifier with its options,
+      on a three-word stand-in for the vectors (no vectors are loaded).
+
+    Args:
+        runs: the runs to check.
+        on_dataset: called with the first run of each dataset and the dataset as read (the
+            data summaries of ``nlptransfer bench`` are made this way, from one read).
 
     Raises:
         VectorsNotFoundError: a vectors source is neither (the message lists similar files).
-        DatasetError: a dataset file is missing.
+        DatasetError: a dataset file is missing or cannot be read as asked (its subclasses
+            :class:`~nlptransfer._util.errors.BadRowsError`, ``DatasetNotFoundError`` likewise).
+        BenchConfigError: an arm's options would be refused; the message names the run and the
+            section of the grid (``model_options``, ``embedding``, ``tokenizer``, ...).
     """
     from nlptransfer.vectors.load import check_source
 
+    runs = list(runs)
     vectors = {spec.vectors for spec in runs if spec.vectors}
     for source in sorted(vectors):
         check_source(source)
@@ -294,6 +314,87 @@ def check_inputs(runs: Iterable[RunSpec]) -> None:
     for name, key, file in sorted(files):
         if not Path(file).exists():
             raise DatasetError(f"dataset {name!r}: {key} {file} does not exist")
+    datasets: set[str] = set()
+    arms: set[str] = set()
+    for spec in runs:
+        dataset_key = json.dumps(spec.dataset, sort_keys=True, default=str)
+        if dataset_key not in datasets:
+            datasets.add(dataset_key)
+            logger.info("checking dataset %s", spec.dataset["name"])
+            dataset = _dataset(spec)
+            if on_dataset is not None:
+                on_dataset(spec, dataset)
+        arm = [spec.model, spec.mode, spec.model_options, spec.embedding, spec.tokenizer]
+        arm_key = json.dumps([*arm, spec.vocab, spec.train, spec.vectors is None], default=str)
+        if arm_key not in arms:
+            arms.add(arm_key)
+            _check_arm(spec)
+
+
+def _check_arm(spec: RunSpec) -> None:
+    """Build what a run builds before training, on a stand-in for the vectors (see check_inputs)."""
+    import numpy as np
+
+    from nlptransfer.bench.schema import BenchConfigError
+    from nlptransfer.nn.classifiers import build_classifier
+    from nlptransfer.nn.embedding import PretrainedEmbedding
+    from nlptransfer.text.tokenize import get_tokenizer
+    from nlptransfer.text.vocab import Vocab
+    from nlptransfer.train.trainer import TrainConfig
+    from nlptransfer.vectors.store import Vectors
+
+    def refused(section: str, error: BaseException) -> BenchConfigError:
+        message = (
+            str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
+        )
+        return BenchConfigError(
+            f"run {spec.label()}: the grid's {section} would be refused: {message}"
+        )
+
+    try:
+        TrainConfig(**{**spec.train, "seed": spec.seed, "progress": False})
+    except (TypeError, ValueError) as error:
+        raise refused("'train' settings", error) from None
+    options = dict(spec.tokenizer)
+    options.pop("vectors_tokenizer", None)
+    try:
+        tokenizer = get_tokenizer(options.pop("name", "spacy"), **options)
+        tokens = tokenizer.tokenize_batch(["A film, to check the tokenizer.", "x"])
+    except Exception as error:  # whatever a tokenizer's constructor raises: re.error, TypeError
+        raise refused("'tokenizer'", error) from None
+    for key, value in spec.vocab.items():
+        valid = {
+            "min_freq": isinstance(value, int) and not isinstance(value, bool) and value >= 1,
+            "max_size": value is None
+            or (isinstance(value, int) and not isinstance(value, bool) and value >= 1),
+            "add_vectors_words": isinstance(value, bool),
+            "add_eval_words": isinstance(value, bool),
+        }.get(key, False)
+        if not valid:
+            expected = "true or false" if key.startswith("add_") else "a whole number >= 1"
+            raise refused("'vocab'", ValueError(f"{key}: expected {expected}, found {value!r}"))
+    vocab = Vocab.build([*tokens, ["the", "film"]])
+    stand_in = None
+    if spec.vectors:
+        rows = np.random.default_rng(0).standard_normal((3, 8)).astype(np.float32)
+        stand_in = Vectors(["the", "film", "a"], rows)
+    layer = dict(spec.embedding)
+    oov = layer.pop("oov", None)
+    try:
+        embedding = PretrainedEmbedding.from_vectors(
+            stand_in,
+            vocab,
+            mode=spec.mode,  # type: ignore[arg-type]  # from_vectors refuses a wrong one
+            oov=oov,
+            seed=0,
+            **layer,
+        )
+    except (TypeError, ValueError, KeyError) as error:
+        raise refused("'embedding' options", error) from None
+    try:
+        build_classifier(spec.model, embedding, 2, **spec.model_options)
+    except (TypeError, ValueError) as error:
+        raise refused(f"'model_options' of {spec.model!r}", error) from None
 
 
 def _run_pool(

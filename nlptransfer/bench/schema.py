@@ -3,7 +3,10 @@
 A typo fails at once with the file, the line and the key that is wrong::
 
     name: kim2014
-    datasets: [mr, sst2, subj, trec]    # names, or {name, train_file, dev_file, test_file, format}
+    datasets: [mr, sst2, subj, trec]    # names, or {name, train_file, dev_file, test_file, ...}
+    # a dataset of files takes the file options of `nlptransfer train`: format, text_column (a
+    # name or a list, joined with a space), label_column, header (false: no header) with
+    # columns ("text,label"), label_names, on_bad_rows (error | warn)
     # a dataset may override training settings: {name: trec, train: {epochs: 25, patience: 5}}
     vectors: ["${NLPTRANSFER_DATA}/vectors/glove.6B.100d.txt.gz"]   # ${VAR} expanded
     models: [cnn]
@@ -53,7 +56,16 @@ DATASET_KEYS = {
     "format",
     "text_column",
     "label_column",
+    "header",
+    "columns",
+    "label_names",
+    "on_bad_rows",
 }
+#: Dataset keys whose value is a string, or a list of strings (``text_column``, ``columns``,
+#: ``label_names``: a list, or one comma-separated string for the last two).
+_DATASET_LISTS = {"text_column", "columns", "label_names"}
+#: The file formats a dataset's ``format`` may name (``nlptransfer.data.readers.FILE_FORMATS``).
+_FORMATS = ("csv", "tsv", "jsonl", "parquet", "kim")
 EMBEDDING_KEYS = {"oov", "projection", *LAYER_OPTIONS}
 #: ``vectors_tokenizer`` (default true): token vectors (model2vec, WordLlama) are split with
 #: their own tokenizer, not this one.
@@ -72,8 +84,12 @@ class DatasetSpec:
     dev_file: str | None = None
     test_file: str | None = None
     format: str | None = None
-    text_column: str | None = None
+    text_column: str | list[str] | None = None
     label_column: str | None = None
+    header: bool | None = None
+    columns: list[str] | None = None
+    label_names: list[str] | None = None
+    on_bad_rows: str | None = None
     train: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -264,10 +280,7 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
             if "name" not in fields:
                 raise v.fail(item, "a dataset given as a mapping needs a 'name'")
             overrides = fields.pop("train", None)
-            given: dict[str, Any] = {
-                k: v.expand(str(v.value(n)), n) for k, (_, n) in fields.items()
-            }
-            spec = DatasetSpec(**given)
+            spec = DatasetSpec(**_dataset_fields(v, fields))
             if overrides is not None:
                 spec.train = v.train_settings(overrides[1], f"the 'train' of dataset {spec.name!r}")
             datasets.append(spec)
@@ -383,6 +396,46 @@ def _modes(
     if not names:
         raise v.fail(node, "'modes' must not be empty")
     return names, variants, nodes
+
+
+def _dataset_fields(
+    v: _Validator, fields: dict[str, tuple[yaml.Node, yaml.Node]]
+) -> dict[str, Any]:
+    """A dataset mapping's values, each of the type its key takes (a typo fails with its line)."""
+    given: dict[str, Any] = {}
+    for key, (_, node) in fields.items():
+        value = v.value(node)
+        if key == "header":
+            if not isinstance(value, bool):
+                raise v.fail(node, f"expected true or false for 'header', found {value!r}")
+            given[key] = value
+        elif key in _DATASET_LISTS and isinstance(value, list):
+            if not value or not all(isinstance(item, str) and item for item in value):
+                raise v.fail(node, f"expected a list of names for {key!r}, found {value!r}")
+            given[key] = [v.expand(item, node) for item in value]
+        elif isinstance(value, dict | list) or value is None or isinstance(value, bool):
+            raise v.fail(node, f"expected a string for {key!r}, found {value!r}")
+        else:
+            given[key] = v.expand(str(value), node)
+    for key in ("columns", "label_names"):  # "text,label" -> ["text", "label"]
+        if isinstance(given.get(key), str):
+            given[key] = [name.strip() for name in given[key].split(",")]
+    if given.get("format") is not None and given["format"] not in _FORMATS:
+        raise v.fail(
+            fields["format"][1],
+            f"unknown format {given['format']!r}; expected one of {', '.join(_FORMATS)}",
+        )
+    if given.get("on_bad_rows") is not None and given["on_bad_rows"] not in ("error", "warn"):
+        raise v.fail(
+            fields["on_bad_rows"][1],
+            f"expected error or warn for 'on_bad_rows', found {given['on_bad_rows']!r}",
+        )
+    if given.get("columns") and given.get("header") is not False:
+        raise v.fail(
+            fields["columns"][1],
+            "'columns' names the fields of files without a header: add 'header: false'",
+        )
+    return given
 
 
 def _looks_like_a_path(name: str) -> bool:

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -14,6 +17,20 @@ from nlptransfer.bench.names import SELECTOR_KEYS, Executor
 from nlptransfer.cli.console import console
 
 logger = logging.getLogger(__name__)
+
+#: The data summaries of a grid's datasets (name -> summary), in its results folder.
+DATA_SUMMARY_FILE = "data-summary.json"
+
+
+def _summarize(into: dict[str, Any]) -> Callable[[Any, Any], None]:
+    """A ``check_inputs`` callback keeping each dataset's summary, by the grid's name for it."""
+
+    def keep(spec: Any, dataset: Any) -> None:
+        from nlptransfer.data.summary import summarize_dataset
+
+        into[spec.dataset["name"]] = summarize_dataset(dataset)
+
+    return keep
 
 
 def bench(
@@ -28,7 +45,10 @@ def bench(
         True, "--resume/--no-resume", help="Skip runs already in the folder."
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Validate and list the runs, run nothing."
+        False,
+        "--dry-run",
+        help="Validate, list the runs and summarize each dataset; run nothing. Reads every "
+        "dataset and builds every arm's options, as the runs will.",
     ),
     only: list[str] | None = typer.Option(
         None,
@@ -64,13 +84,20 @@ def bench(
     if dry_run:
         for spec in runs:
             console.print(f"  {spec.run_id}  {spec.label()}  vectors={spec.vectors}")
+    summaries: dict[str, Any] = {}
     if executor == "local":  # before config.yaml is written: a failed check leaves nothing
-        check_inputs([r for r in runs if r.run_id not in done])
+        check_inputs([r for r in runs if r.run_id not in done], on_dataset=_summarize(summaries))
     if dry_run:
+        for summary in summaries.values():
+            console.print(summary.render(), markup=False, highlight=False)
         return
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_output(folder / "config.yaml") as tmp:
         tmp.write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
+    if summaries:
+        with atomic_output(folder / DATA_SUMMARY_FILE) as tmp:
+            data = {name: summary.to_dict() for name, summary in summaries.items()}
+            tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
     run_grid(runs, store, jobs=jobs, executor=executor, address=address, resume=resume)
     _print_report(folder, cfg.name)
 

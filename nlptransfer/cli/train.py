@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
 from nlptransfer.cli.console import console
+from nlptransfer.cli.data_options import (
+    ColumnsOption,
+    FormatOption,
+    HeaderOption,
+    LabelColumnOption,
+    LabelNamesOption,
+    OnBadRowsOption,
+    TextColumnOption,
+    load_dataset_options,
+)
 from nlptransfer.data.catalog import DATASETS
 from nlptransfer.nn.names import CLASSIFIERS, EMBEDDING_MODES
 from nlptransfer.text.tokenize import TOKENIZERS
 
+#: The data summary's file in a model folder.
+DATA_SUMMARY_FILE = "data-summary.json"
 
-def _dataset(name, train_file, dev_file, test_file, fold, seed):
+
+def _dataset(name, train_file, dev_file, test_file, fold, seed, file_options: dict[str, Any]):
     from nlptransfer.data import load_dataset
 
     if not name and not train_file:
         raise typer.BadParameter("give --dataset NAME or --train-file FILE", param_hint="--dataset")
-    options = {"seed": seed}
+    options = {"seed": seed, **file_options}
     if fold is not None:
         options["fold"] = fold
     if train_file:
@@ -66,8 +81,28 @@ def train(
         "(the epoch kept is still chosen on dev).",
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
+    format: FormatOption = None,
+    header: HeaderOption = None,
+    columns: ColumnsOption = None,
+    label_names: LabelNamesOption = None,
+    on_bad_rows: OnBadRowsOption = "error",
 ) -> None:
-    """Train a text classifier on pretrained vectors; write a self-contained model folder."""
+    """Train a text classifier on pretrained vectors; write a self-contained model folder.
+
+    Before training it shows what was read (rows, classes, text lengths, the vectors' coverage,
+    train/test duplicates), and keeps it in the model folder as data-summary.json.
+    """
+    file_options = load_dataset_options(
+        text_column=text_column,
+        label_column=label_column,
+        format=format,
+        header=header,
+        columns=columns,
+        label_names=label_names,
+        on_bad_rows=on_bad_rows,
+    )
     CLASSIFIERS.canonical(model)  # a typo fails before torch loads, naming the close matches
     if tokenizer is not None:
         TOKENIZERS.canonical(tokenizer)
@@ -76,7 +111,9 @@ def train(
             f"expected one of {', '.join(EMBEDDING_MODES)}", param_hint="--mode"
         )
 
-    from nlptransfer.text.tokenize import get_tokenizer
+    from nlptransfer._util.files import atomic_output
+    from nlptransfer.data.summary import summarize_dataset
+    from nlptransfer.text.tokenize import MemoizedTokenizer, get_tokenizer
     from nlptransfer.train.classify import train_classifier
     from nlptransfer.train.trainer import TrainConfig
     from nlptransfer.vectors.load import load_vectors
@@ -91,7 +128,7 @@ def train(
         threads=threads,
         track_test=track_test,
     )
-    ds = _dataset(dataset, train_file, dev_file, test_file, fold, seed)
+    ds = _dataset(dataset, train_file, dev_file, test_file, fold, seed, file_options)
     labels = ds["train"].features["label"].names
     loaded = None if vectors in (None, "", "none") else load_vectors(vectors)
     if loaded is None and mode != "random":
@@ -103,6 +140,15 @@ def train(
             "--lowercase, or name a tokenizer with --tokenizer",
             param_hint="--lowercase",
         )
+    # one memo for the summary and training: the texts are split once
+    split_with = (
+        None
+        if own_tokenizer
+        else MemoizedTokenizer(get_tokenizer(tokenizer or "spacy", lowercase=lowercase))
+    )
+    summary = summarize_dataset(ds, vectors=loaded, tokenizer=split_with)
+    if not os.environ.get("NLPTRANSFER_QUIET"):
+        console.print(summary.render(), markup=False, highlight=False)
     run = train_classifier(
         (ds["train"]["text"], ds["train"]["label"]),
         label_names=labels,
@@ -111,13 +157,13 @@ def train(
         test=(ds["test"]["text"], ds["test"]["label"]) if "test" in ds else None,
         model=model,
         mode=mode,
-        tokenizer=None
-        if own_tokenizer
-        else get_tokenizer(tokenizer or "spacy", lowercase=lowercase),
+        tokenizer=split_with,
         train_config=config,
         out=out,
-        info={"dataset": {"name": dataset or str(train_file), "fold": fold}},
+        info={"dataset": {"name": dataset or str(train_file), "fold": fold, **file_options}},
     )
+    with atomic_output(out / DATA_SUMMARY_FILE) as tmp:
+        tmp.write_text(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False), "utf-8")
     for split in ("dev", "test"):
         if split in run.metrics:
             m = run.metrics[split]
@@ -168,8 +214,22 @@ def evaluate(
     test_file: Path | None = typer.Option(None, help="Or on this labelled file."),
     fold: int | None = typer.Option(None, help="Cross-validation fold for mr/subj."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
+    format: FormatOption = None,
+    header: HeaderOption = None,
+    columns: ColumnsOption = None,
+    on_bad_rows: OnBadRowsOption = "error",
 ) -> None:
     """Accuracy, macro-F1 and the confusion matrix of a trained model on labelled data."""
+    file_options = load_dataset_options(
+        text_column=text_column,
+        label_column=label_column,
+        format=format,
+        header=header,
+        columns=columns,
+        on_bad_rows=on_bad_rows,
+    )
     from nlptransfer.data import load_dataset
     from nlptransfer.data.dataset import read_labelled_file
     from nlptransfer.train.model_folder import load_classifier
@@ -179,9 +239,9 @@ def evaluate(
     pipeline = load_classifier(folder)
     names = pipeline.label_names
     if test_file is not None:
-        texts, labels = read_labelled_file(test_file, names)
+        texts, labels = read_labelled_file(test_file, names, **file_options)
     else:
-        split = load_dataset(dataset, fold=fold)["test"]
+        split = load_dataset(dataset, fold=fold, **file_options)["test"]
         if list(split.features["label"].names) != names:
             raise typer.BadParameter(
                 f"the dataset's labels {split.features['label'].names} differ from the model's {names}"

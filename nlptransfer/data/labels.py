@@ -7,8 +7,8 @@ numbers. Anything else is an unknown label, reported as a bad row with its line.
 
 Example:
     >>> mapper = LabelMapper(["negative", "positive"])
-    >>> mapper("positive"), mapper("1"), mapper(0), mapper("NEGATIVE")
-    (1, 1, 0, 0)
+    >>> mapper("positive"), mapper("1"), mapper(0), mapper("NEGATIVE"), mapper("1.0")
+    (1, 1, 0, 0, 1)
     >>> mapper("neutral")
     Traceback (most recent call last):
     ...
@@ -32,6 +32,7 @@ from nlptransfer.data.raw_split import RawSplit
 logger = logging.getLogger(__name__)
 
 _INT = re.compile(r"[+-]?\d+")
+_WHOLE = re.compile(r"[+-]?\d+\.0*")
 
 
 def _as_int(value: object) -> int | None:
@@ -90,6 +91,8 @@ class LabelMapper:
             if key.lower() in self._lower:
                 return self._lower[key.lower()]
         number = _as_int(value)
+        if number is None and isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+            number = int(float(value))  # "1.0" beside "1": the same id when the names are given
         if number is not None:
             if self._numeric_names:
                 if str(number) in self._index:

@@ -34,6 +34,9 @@ class RawSplit:
         bad_rows: rows that could not be read as examples.
         unit: ``"line"`` or ``"row"``, how ``lines`` count.
         notes: facts worth keeping in the provenance (columns chosen, encodings used).
+        guesses: what was guessed rather than given (the format, the columns), each naming the
+            option that sets it, e.g. ``"format kim (from the extension .txt; --format)"``.
+        format: the format it was read as (``""`` for hub data).
     """
 
     source: str
@@ -43,6 +46,8 @@ class RawSplit:
     bad_rows: list[BadRow] = field(default_factory=list)
     unit: str = "line"
     notes: list[str] = field(default_factory=list)
+    guesses: list[str] = field(default_factory=list)
+    format: str = ""
 
     def add(self, text: str, label: object, line: int) -> None:
         """Append one good row."""

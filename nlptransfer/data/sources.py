@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,10 +85,12 @@ def read_files(
     files: dict[str, Path],
     *,
     format: str | None,
-    text_column: str | None,
+    text_column: str | Sequence[str] | None,
     label_column: str | None,
     encoding: str | None,
     progress: bool | None,
+    header: bool | None = None,
+    columns: str | Sequence[str] | None = None,
 ) -> dict[str, RawSplit]:
     """Read each split's file."""
     return {
@@ -96,6 +99,8 @@ def read_files(
             format=format,
             text_column=text_column,
             label_column=label_column,
+            header=header,
+            columns=columns,
             encoding=encoding,
             progress=progress,
         )

@@ -315,7 +315,11 @@ def test_bad_rows_raise_with_line_numbers_or_warn_and_skip(tmp_path, kim_rows, c
     with pytest.raises(BadRowsError) as error:
         load_dataset(path)
     message = str(error.value)
-    assert "2 bad rows in" in message and "on_bad_rows='warn'" in message
+    assert (
+        "2 bad rows in" in message
+        and "--on-bad-rows warn" in message
+        and "on_bad_rows='warn'" in message
+    )
     assert "train.csv, line 6: empty text" in message
     assert "train.csv, line 11: no label" in message
     with caplog.at_level(logging.WARNING, logger="nlptransfer.data.bad_rows"):
@@ -335,7 +339,7 @@ def test_file_options_are_refused_for_catalogued_names(data_env):
     [
         ({"dev_fraction": 1.0}, "dev_fraction must be between 0 and 1"),
         ({"limit": 0}, "limit must be a positive"),
-        ({"on_bad_rows": "ignore"}, "on_bad_rows must be 'raise' or 'warn'"),
+        ({"on_bad_rows": "ignore"}, r"on_bad_rows \(--on-bad-rows\) must be 'error' or 'warn'"),
     ],
 )
 def test_argument_checks(kwargs, match):

@@ -136,7 +136,7 @@ def test_tsv_keeps_quote_characters_as_text(kim_rows, tmp_path):
 
 
 def test_real_glue_tsv_guesses_content_column(shared_file, caplog):
-    with caplog.at_level(logging.INFO, logger="nlptransfer.data.readers"):
+    with caplog.at_level(logging.INFO, logger="nlptransfer.data.columns"):
         split = read_split(shared_file("sst2-glue/dev.tsv"))
     assert len(split) == 872
     assert "text column 'content' (guessed)" in split.notes[0]
@@ -213,7 +213,7 @@ def test_missing_given_column(kim_rows, tmp_path):
     path = tmp_path / "sst.csv"
     _write_csv(path, kim_rows)
     with pytest.raises(
-        DatasetError, match=r"sst\.csv: no column 'review' \(passed as text_column\)"
+        DatasetError, match=r"sst\.csv: no column 'review' \(given as --text-column, text_column=\)"
     ):
         read_split(path, text_column="review")
 
