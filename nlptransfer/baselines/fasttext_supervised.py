@@ -137,8 +137,8 @@ def train(data: BaselineData) -> BaselineFit:
     args.pop("pretrainedVectors", None)
     majority = int(np.bincount(np.asarray(data.train[1], dtype=np.int64)).argmax())
     predictions = {name: _predict(model, lines[name], majority) for name in data.splits()}
-    rows, dim = memoryview(model.f.getInputMatrix()).shape
-    classes, _ = memoryview(model.f.getOutputMatrix()).shape
+    rows, dim = _shape(model.f.getInputMatrix())  # without copying a (words + buckets) matrix
+    classes, _ = _shape(model.f.getOutputMatrix())
     return BaselineFit(
         predictions=predictions,
         train_seconds=round(seconds, 3),
@@ -147,6 +147,12 @@ def train(data: BaselineData) -> BaselineFit:
         pretrained_rows=None if pretrained is None else len(pretrained),
         details={"fasttext": args, "fasttext_version": _version()},
     )
+
+
+def _shape(matrix: Any) -> tuple[int, int]:
+    shape = memoryview(matrix).shape
+    assert shape is not None and len(shape) == 2
+    return int(shape[0]), int(shape[1])
 
 
 def _predict(model: Any, lines: list[str], fallback: int) -> list[int]:

@@ -41,6 +41,12 @@ def data_env(shared_data, monkeypatch):
     return shared_data
 
 
+def _gold(split, name="sst2"):
+    from nlptransfer.data import load_dataset
+
+    return list(load_dataset(name)[split]["label"])
+
+
 def test_local_run_writes_complete_records(tmp_path, data_env):
     runs = expand_grid(parse_bench_config(GRID))
     store = ResultsStore(tmp_path)
@@ -55,8 +61,19 @@ def test_local_run_writes_complete_records(tmp_path, data_env):
     frozen = next(r for r in records if r["mode"] == "frozen")
     tuned = next(r for r in records if r["mode"] == "finetune")
     assert frozen["trainable_parameters"] < tuned["trainable_parameters"]  # embedding excluded
-    # vectors are loaded once per process: only the first run pays for them
-    assert sum(r["timings"]["vectors_load_seconds"] > 0 for r in records) <= 1
+    # vectors are loaded once per process: only the first run pays for them, and every run
+    # carries how long that load took
+    assert [r["timings"]["vectors_loaded_by_this_run"] for r in records] == [True] + [False] * 5
+    assert len({r["timings"]["vectors_load_seconds"] for r in records}) == 1
+    assert records[0]["timings"]["vectors_load_seconds"] > 0
+    # each record keeps its per-example predictions, and they give the recorded metrics
+    for r in records:
+        for split in ("dev", "test"):
+            predicted = r["predictions"][split]
+            gold = _gold(split)
+            assert len(predicted) == len(gold)
+            correct = sum(p == g for p, g in zip(predicted, gold, strict=True))
+            assert correct / len(gold) == pytest.approx(r["metrics"][split]["accuracy"])
     assert run_grid(runs, store, progress=False) == []  # resume: nothing left to do
     with pytest.raises(FileExistsError, match="--resume"):
         run_grid(runs, store, resume=False, progress=False)
