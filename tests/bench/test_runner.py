@@ -63,7 +63,9 @@ def test_local_run_writes_complete_records(tmp_path, data_env):
     assert frozen["trainable_parameters"] < tuned["trainable_parameters"]  # embedding excluded
     # vectors are loaded once per process: only the first run pays for them, and every run
     # carries how long that load took
-    assert [r["timings"]["vectors_loaded_by_this_run"] for r in records] == [True] + [False] * 5
+    # (another test in this process may have loaded them already)
+    assert sum(r["timings"]["vectors_loaded_by_this_run"] for r in records) <= 1
+    assert not any(r["timings"]["vectors_loaded_by_this_run"] for r in records[1:])
     assert len({r["timings"]["vectors_load_seconds"] for r in records}) == 1
     assert records[0]["timings"]["vectors_load_seconds"] > 0
     # each record keeps its per-example predictions, and they give the recorded metrics
