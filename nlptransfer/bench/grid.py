@@ -142,7 +142,7 @@ def model_arms(config: BenchConfig, model: str) -> list[Arm]:
     plain = [name for name in config.modes if name not in config.variants]
     taken = [m for m in plain if baseline.takes(m)]
     if not taken:
-        asked = plain or list(config.modes)
+        asked = list(config.modes)
         reasons = "; ".join(
             baseline.refusal(m) if m in plain else f"{m!r} is a variant of the neural models"
             for m in asked
