@@ -88,7 +88,7 @@ def test_a_grid_of_one_mode_runs_the_baselines_that_take_it():
     ],
 )
 def test_a_grid_asking_only_for_modes_a_baseline_cannot_take_is_an_error(models, modes, message):
-    with pytest.raises(BenchConfigError, match="^<config>: ") as raised:
+    with pytest.raises(BenchConfigError, match=r"^<config>: ") as raised:
         expand_grid(_grid(models=models, modes=modes))
     assert message in str(raised.value)
 
