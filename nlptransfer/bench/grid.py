@@ -65,12 +65,30 @@ class RunSpec:
         return self.variant or self.mode
 
     @property
+    def system(self) -> str:
+        """What comparisons call this run's system: ``cnn-frozen``, ``cnn-finetune``,
+        ``bilstm-random``, ``cnn-<variant>``; a baseline's name (``tfidf-lr``, ``vectors-lr``,
+        ``fasttext``), with ``-vectors`` where it also runs without them (``fasttext-vectors``).
+
+        Example:
+            >>> spec = RunSpec({"name": "sst2"}, "glove-6b-50d", "fasttext", "finetune", 0, None, None, 1.0, None)
+            >>> spec.system, RunSpec({"name": "sst2"}, None, "cnn", "frozen", 0, None, None, 1.0, None).system
+            ('fasttext-vectors', 'cnn-frozen')
+        """
+        if not is_baseline(self.model):
+            return f"{self.model}-{self.arm}"
+        baseline = BASELINES.get(self.model)
+        if baseline.uses_vectors(self.mode) and len(baseline.modes) > 1:
+            return f"{self.model}-vectors"
+        return self.model
+
+    @property
     def replicate(self) -> int:
         """The replication index that pairs runs across modes (the fold, or the seed)."""
         return self.fold if self.fold is not None else self.seed
 
     def to_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, **asdict(self)}
+        return {"run_id": self.run_id, **asdict(self), "system": self.system}
 
     def label(self) -> str:
         rep = f"fold {self.fold}" if self.fold is not None else f"seed {self.seed}"

@@ -48,6 +48,10 @@ def test_each_model_runs_in_the_modes_it_takes_and_once_without_vectors():
         ("vectors-lr", "frozen", large): per_cell,
     }
     assert len(runs) == 24 + 4 + 12 + 8 == len({r.run_id for r in runs})
+    assert {r.system for r in runs} == {
+        "cnn-random", "cnn-frozen", "cnn-finetune", "tfidf-lr", "fasttext", "fasttext-vectors",
+        "vectors-lr",
+    }  # fmt: skip
     tfidf = [r for r in runs if r.model == "tfidf-lr"]
     assert {(r.seed, r.train_fraction) for r in tfidf} == {(0, 0.5), (0, 1.0), (1, 0.5), (1, 1.0)}
     # a baseline's settings are its own options: the neural models' training settings, and the

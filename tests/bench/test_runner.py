@@ -248,6 +248,12 @@ def test_baselines_run_beside_a_neural_model_with_the_same_record(
     }
     assert set(by_system) == expected | ({("fasttext", "random")} if with_fasttext else set())
     neural = by_system["nbow", "frozen"]
+    assert {r["system"] for r in records} == {
+        "nbow-random",
+        "nbow-frozen",
+        "tfidf-lr",
+        "vectors-lr",
+    } | ({"fasttext"} if with_fasttext else set())
     for (model, _mode), record in by_system.items():
         # the same record whatever the model (a baseline adds what it chose while training)
         assert set(record) - {"baseline"} == set(neural), model
