@@ -42,7 +42,9 @@ def test_features_are_the_mean_of_the_vectors_the_embedding_layers_would_find(gl
 @pytest.mark.parametrize("mode", ["finetune", "random", "multichannel"])
 def test_runs_frozen_only(sst2, glove, mode):
     with pytest.raises(ValueError, match=f"vectors-lr does not run in mode '{mode}'"):
-        train_baseline("vectors-lr", sst2["train"], label_names=["n", "p"], mode=mode, vectors=glove)
+        train_baseline(
+            "vectors-lr", sst2["train"], label_names=["n", "p"], mode=mode, vectors=glove
+        )
     assert list(BASELINES.get("vectors-lr").modes) == ["frozen"]
 
 
