@@ -230,7 +230,7 @@ def expand_grid(config: BenchConfig) -> list[RunSpec]:
 #: What ``select_runs`` can filter on, and how each key reads a run.
 SELECTORS: dict[str, Callable[[RunSpec], set[str]]] = {
     "dataset": lambda r: {r.dataset["name"]},
-    "vectors": lambda r: {str(r.vectors), PurePath(str(r.vectors)).name},
+    "vectors": lambda r: {r.vectors, PurePath(r.vectors).name} if r.vectors else {"none"},
     "model": lambda r: {r.model},
     "mode": lambda r: {r.arm, r.mode},
     "seed": lambda r: {str(r.seed)},

@@ -61,6 +61,7 @@ def test_each_model_runs_in_the_modes_it_takes_and_once_without_vectors():
     assert all(
         r.model_options == {"epoch": 5} and r.tokenizer == {"name": "spacy"} for r in fasttext
     )
+    assert {r.system for r in select_runs(runs, ["vectors=none"])} == {"tfidf-lr", "fasttext"}
     assert [r.label() for r in select_runs(runs, ["model=tfidf-lr", "seed=1", "fraction=1"])] == [
         "sst2 tfidf-lr seed 1"
     ]
