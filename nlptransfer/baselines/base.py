@@ -62,8 +62,9 @@ class BaselineFit:
 
     Attributes:
         predictions: per evaluation split, the predicted label id of each example, in order.
-        train_seconds: the training cost: fitting, choosing hyperparameters (cross-validation)
-            and writing any files the trainer reads; predicting is not included.
+        train_seconds: the training cost: fitting and choosing hyperparameters (the
+            cross-validation), and for fastText writing the files it reads; like a neural run's,
+            it leaves out tokenizing, building features and predicting.
         trainable_parameters: the learned weights (coefficients and intercepts, or fastText's
             input and output matrices).
         vocab_size: features or words the model knows.
