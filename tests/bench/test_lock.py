@@ -1,5 +1,6 @@
-"""One bench per results folder, with real processes: a second is refused naming the first;
-a lock left by a process killed with -9 is taken over."""
+"""One bench per results folder and no worker without its bench, with real processes: a second
+bench is refused naming the first; a lock left by a process killed with -9 is taken over; a
+worker dies with its parent (prctl, or the pid-watching thread)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -83,3 +85,49 @@ def test_the_lock_is_held_while_a_grid_runs(tmp_path):
         run_grid([], ResultsStore(tmp_path), progress=False)
     assert run_grid([], ResultsStore(tmp_path), progress=False) == []
     assert not (tmp_path / ".lock").exists()  # released when the grid is done
+
+
+CHILD = (
+    "import os, sys, time\n"
+    "from nlptransfer.bench.runner import die_with_parent\n"
+    "if sys.argv[1] == 'watch':\n"
+    "    sys.platform = 'darwin'  # no prctl: the fallback, a thread watching the parent's pid\n"
+    "print(die_with_parent(os.getppid(), poll_seconds=0.1), flush=True)\n"
+    "time.sleep(120)\n"
+)
+PARENT = (
+    "import subprocess, sys, time\n"
+    "child = subprocess.Popen([sys.executable, '-c', sys.argv[1], sys.argv[2]], stdout=subprocess.PIPE, text=True)\n"
+    "print(child.pid, child.stdout.readline().strip(), flush=True)\n"
+    "time.sleep(120)\n"
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl and /proc are Linux's")
+@pytest.mark.parametrize("way", ["prctl", "watch"])
+def test_a_worker_dies_with_its_parent(way):
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, CHILD, way], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    pid, mode = parent.stdout.readline().split()
+    child = int(pid)
+    try:
+        assert mode == way
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and _alive(child):
+            time.sleep(0.05)
+        assert not _alive(child)
+    finally:
+        if _alive(child):
+            os.kill(child, signal.SIGKILL)
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
