@@ -44,7 +44,9 @@ def test_a_second_process_is_refused_naming_the_holder(tmp_path, holder):
         GridLock(tmp_path / "out").acquire()
 
 
-def test_a_second_bench_on_the_same_out_exits_before_writing_anything(tmp_path, holder):
+def test_a_second_bench_on_the_same_out_exits_before_writing_anything(
+    tmp_path, holder, shared_data
+):
     config = tmp_path / "grid.yaml"
     config.write_text(
         "name: g\ndatasets: [sst2]\nvectors: [glove-6b-50d]\nmodels: [tfidf-lr]\nseeds: [0]\n"
@@ -53,7 +55,12 @@ def test_a_second_bench_on_the_same_out_exits_before_writing_anything(tmp_path, 
         [sys.executable, "-m", "nlptransfer", "bench", str(config), "--out", str(tmp_path / "out")],
         capture_output=True,
         text=True,
-        env={**os.environ, "NLPTRANSFER_QUIET": "1"},
+        env={
+            **os.environ,
+            "NLPTRANSFER_QUIET": "1",
+            "NLPTRANSFER_DATA": str(shared_data),  # the inputs are checked (read) first
+            "NLPTRANSFER_OFFLINE": "1",
+        },
     )
     assert done.returncode == 1
     assert f"is being run by another process (pid {holder.pid} on " in done.stderr
