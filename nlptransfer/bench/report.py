@@ -33,24 +33,54 @@ def _fmt(mean: float, std: float, ci: float, n: int) -> str:
     return f"{mean:.2f} ± {std:.2f} [±{ci:.2f}]"
 
 
+#: The per-arm table's columns, named for someone who has not read the code.
+SUMMARY_COLUMNS = (
+    "dataset",
+    "vectors",
+    "model",
+    "mode",
+    "training fraction",
+    "training examples",
+    "runs",
+    "test accuracy % (mean ± sd [95% CI])",
+    "test macro-F1 %",
+    "training s",
+    "training examples/s",
+    "vectors load s",
+    "peak memory MB",
+    "trainable parameters",
+)
+
+
+def _optional(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
 def markdown_tables(summaries: list[ModeSummary], comparisons: list[Comparison]) -> str:
-    """The report's tables in Markdown."""
+    """The report's tables in Markdown.
+
+    The vectors load time is how long loading the vectors file took in the process that loaded
+    it (each process loads a file once and reuses it); ``-`` for runs without vectors.
+    """
     lines = [
-        "| dataset | vectors | model | train | mode | n | test accuracy % (mean ± std [95% CI]) | macro-F1 % | train s | vectors load s | peak MB | trainable params |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| " + " | ".join(SUMMARY_COLUMNS) + " |",
+        "|" + "---|" * len(SUMMARY_COLUMNS),
     ]
     for s in summaries:
         lines.append(
-            f"| {s.dataset} | {s.vectors} | {s.model} | {s.train_fraction:g} ({s.train_examples:.0f}) | {s.mode} | {s.n} "
+            f"| {s.dataset} | {s.vectors} | {s.model} | {s.mode} | {s.train_fraction:g} "
+            f"| {s.train_examples:.0f} | {s.n} "
             f"| {_fmt(s.accuracy_mean, s.accuracy_std, s.accuracy_ci95, s.n)} "
             f"| {_fmt(s.macro_f1_mean, s.macro_f1_std, s.macro_f1_ci95, s.n)} "
-            f"| {s.train_seconds:.1f} | {s.vectors_load_seconds:.2f} | {s.peak_memory_mb:.0f} | {s.trainable_parameters:,.0f} |"
+            f"| {s.train_seconds:.1f} | {_optional(s.train_examples_per_second, ',.0f')} "
+            f"| {_optional(s.vectors_load_seconds, '.2f')} | {s.peak_memory_mb:.0f} "
+            f"| {s.trainable_parameters:,.0f} |"
         )
     lines += [
         "",
         "Paired comparisons (test accuracy, percentage points, matched seeds/folds; verdict by paired t-test at 0.05):",
         "",
-        "| dataset | vectors | model | train | comparison | pairs | difference [95% CI] | t-test p | Wilcoxon p | verdict |",
+        "| dataset | vectors | model | training fraction | comparison | pairs | difference [95% CI] | t-test p | Wilcoxon p | verdict |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in comparisons:

@@ -3,17 +3,27 @@
 Only the parent process writes the results file, one complete line per finished run, so a
 ``kill -9`` at any moment loses at most the runs in flight; ``resume`` skips runs already in the
 file. Each worker process loads a vectors file once and reuses it for every run it executes.
+A run of a baseline (``tfidf-lr``, ``fasttext``, ``vectors-lr``) gets the same splits, training
+sample, vectors and tokenizer as a neural run and leaves a record with the same keys; every
+record keeps its per-example predictions (``predictions: {"dev": [...], "test": [...]}``, label
+ids in the split's order), so any two systems can be compared on the same test examples.
+
+Pool workers die with the process that started them (``kill -9`` included), and one results
+folder is run by one process at a time (:class:`~nlptransfer.bench.lock.GridLock`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import multiprocessing
 import os
 import platform
 import resource
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -26,7 +36,12 @@ from tqdm.auto import tqdm
 
 from nlptransfer._util.errors import DatasetError
 from nlptransfer._util.progress import progress_enabled
+from nlptransfer.baselines.names import BASELINES
+from nlptransfer.bench.baseline_runs import METRIC_KEYS, baseline_outcome
 from nlptransfer.bench.grid import RunSpec
+from nlptransfer.bench.grid_progress import GridProgress, duration_text
+from nlptransfer.bench.lock import GridLock
+from nlptransfer.bench.models import is_baseline
 from nlptransfer.bench.names import EXECUTORS
 from nlptransfer.bench.provenance import code_version
 from nlptransfer.bench.results import ResultsStore
@@ -39,21 +54,27 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_VECTORS: dict[str, Any] = {}
+_VECTORS: dict[str, tuple[Any, float]] = {}
 _DATASETS: dict[str, Any] = {}
 _TOKENIZERS: dict[str, Any] = {}
 
 
-def _vectors(source: str) -> tuple[Vectors, float]:
-    """Load a vectors source once per process; later runs reuse it (and its load time is 0)."""
+def _vectors(source: str) -> tuple[Vectors, float, bool]:
+    """Load a vectors source once per process; later runs reuse it.
+
+    Returns the vectors, how long loading them took in this process (measured when they were
+    loaded, the same for every run that uses them) and whether this call loaded them.
+    """
     from nlptransfer.vectors.load import load_vectors
 
     if source in _VECTORS:
-        return _VECTORS[source], 0.0
+        vectors, seconds = _VECTORS[source]
+        return vectors, seconds, False
     started = time.perf_counter()
     vectors = load_vectors(source, progress=False)
-    _VECTORS[source] = vectors
-    return vectors, time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    _VECTORS[source] = (vectors, seconds)
+    return vectors, seconds, True
 
 
 def _dataset(spec: RunSpec) -> DatasetDict:
@@ -110,74 +131,71 @@ def _peak_memory_mb() -> float:
     return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
 
 
-def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
-    """Train and evaluate one grid cell; return its JSON-ready record."""
+def _training_sample(
+    spec: RunSpec, texts: list[str], labels: list[int], classes: int
+) -> tuple[list[str], list[int]]:
+    """The run's training rows: ``train_fraction`` of them (at least one per class), at most
+    ``max_train_examples``, sampled in class proportion with the run's seed."""
     from nlptransfer.data.splits import stratified_sample
-    from nlptransfer.train.classify import train_classifier
-    from nlptransfer.train.trainer import TrainConfig
 
+    size = len(labels)
+    if spec.train_fraction < 1.0:
+        size = max(classes, round(size * spec.train_fraction))
+    if spec.max_train_examples:
+        size = min(size, spec.max_train_examples)
+    if size < len(labels):
+        keep = stratified_sample(labels, size, seed=spec.seed)
+        return [texts[i] for i in keep], [labels[i] for i in keep]
+    return texts, labels
+
+
+def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
+    """Train and evaluate one grid cell (a neural classifier or a baseline); return its
+    JSON-ready record."""
     if threads:
         torch.set_num_threads(threads)
     logger.info("started %s", spec.label())
     started = time.perf_counter()
     dataset = _dataset(spec)
     label_names = dataset["train"].features["label"].names
-    train_texts, train_labels = list(dataset["train"]["text"]), list(dataset["train"]["label"])
-    size = len(train_labels)
-    if spec.train_fraction < 1.0:
-        size = max(len(label_names), round(size * spec.train_fraction))
-    if spec.max_train_examples:
-        size = min(size, spec.max_train_examples)
-    if size < len(train_labels):
-        keep = stratified_sample(train_labels, size, seed=spec.seed)
-        train_texts = [train_texts[i] for i in keep]
-        train_labels = [train_labels[i] for i in keep]
-    vectors, load_seconds = _vectors(spec.vectors) if spec.vectors else (None, 0.0)
-    tokenizer = _tokenizer(spec.tokenizer, vectors)
-    vocab_options = dict(spec.vocab)
-    embedding_options = dict(spec.embedding)
-    oov = embedding_options.pop("oov", None)
-    config = TrainConfig(**{**spec.train, "seed": spec.seed, "progress": False})
-    run = train_classifier(
-        (train_texts, train_labels),
-        label_names=label_names,
-        vectors=vectors,
-        dev=(list(dataset["dev"]["text"]), list(dataset["dev"]["label"])),
-        test=(list(dataset["test"]["text"]), list(dataset["test"]["label"])),
-        model=spec.model,
-        mode=spec.mode,
-        tokenizer=tokenizer,
-        min_freq=vocab_options.get("min_freq", 1),
-        max_vocab=vocab_options.get("max_size"),
-        add_vectors_words=vocab_options.get("add_vectors_words", False),
-        add_eval_words=vocab_options.get("add_eval_words", True),
-        oov=oov,
-        model_options=spec.model_options,
-        embedding_options=embedding_options,
-        train_config=config,
+    train = _training_sample(
+        spec, list(dataset["train"]["text"]), list(dataset["train"]["label"]), len(label_names)
     )
-    metrics = run.metrics
+    dev = (list(dataset["dev"]["text"]), list(dataset["dev"]["label"]))
+    test = (list(dataset["test"]["text"]), list(dataset["test"]["label"]))
+    vectors, load_seconds, loaded_here = (
+        _vectors(spec.vectors) if spec.vectors else (None, None, False)
+    )
+    baseline = BASELINES.get(spec.model) if is_baseline(spec.model) else None
+    tokenizer = (
+        _tokenizer(spec.tokenizer, vectors) if baseline is None or baseline.uses_tokenizer else None
+    )
+    if baseline is not None:
+        outcome = baseline_outcome(
+            spec,
+            train=train,
+            dev=dev,
+            test=test,
+            label_names=label_names,
+            vectors=vectors,
+            tokenizer=tokenizer,
+        )
+    else:
+        assert tokenizer is not None  # a neural run's spec always names its tokenizer
+        outcome = _classifier_outcome(spec, train, dev, test, label_names, vectors, tokenizer)
+    train_seconds = outcome.pop("train_seconds")
+    examples_per_second = outcome.pop("train_examples_per_second")
     return {
         **spec.to_dict(),
         "label_names": label_names,
-        "train_examples": len(train_labels),
-        "metrics": {
-            split: {k: metrics[split][k] for k in ("accuracy", "macro_f1", "confusion_matrix")}
-            for split in ("dev", "test")
-            if split in metrics
-        },
-        "best_epoch": metrics["best_epoch"],
-        "epochs_run": metrics["epochs_run"],
-        "history": metrics["history"],
-        "tokenizer_used": tokenizer.config(),
-        "vocab_size": metrics["vocab_size"],
-        "pretrained_rows": metrics["pretrained_rows"],
-        "trainable_parameters": metrics["trainable_parameters"],
+        "train_examples": len(train[1]),
+        **outcome,
         "timings": {
-            "vectors_load_seconds": round(load_seconds, 3),
-            "train_seconds": metrics["train_seconds"],
+            "vectors_load_seconds": None if load_seconds is None else round(load_seconds, 3),
+            "vectors_loaded_by_this_run": loaded_here,
+            "train_seconds": train_seconds,
             "total_seconds": round(time.perf_counter() - started, 3),
-            "train_examples_per_second": metrics["train_examples_per_second"],
+            "train_examples_per_second": examples_per_second,
         },
         "peak_memory_mb": _peak_memory_mb(),
         "environment": {
@@ -192,11 +210,98 @@ def execute_run(spec: RunSpec, threads: int | None = None) -> dict[str, Any]:
     }
 
 
+def _classifier_outcome(
+    spec: RunSpec,
+    train: tuple[list[str], list[int]],
+    dev: tuple[list[str], list[int]],
+    test: tuple[list[str], list[int]],
+    label_names: list[str],
+    vectors: Vectors | None,
+    tokenizer: Tokenizer,
+) -> dict[str, Any]:
+    """Train a neural classifier; its record's model-dependent fields."""
+    from nlptransfer.train.classify import train_classifier
+    from nlptransfer.train.trainer import TrainConfig
+
+    vocab_options = dict(spec.vocab)
+    embedding_options = dict(spec.embedding)
+    oov = embedding_options.pop("oov", None)
+    config = TrainConfig(**{**spec.train, "seed": spec.seed, "progress": False})
+    run = train_classifier(
+        train,
+        label_names=label_names,
+        vectors=vectors,
+        dev=dev,
+        test=test,
+        model=spec.model,
+        mode=spec.mode,
+        tokenizer=tokenizer,
+        min_freq=vocab_options.get("min_freq", 1),
+        max_vocab=vocab_options.get("max_size"),
+        add_vectors_words=vocab_options.get("add_vectors_words", False),
+        add_eval_words=vocab_options.get("add_eval_words", True),
+        oov=oov,
+        model_options=spec.model_options,
+        embedding_options=embedding_options,
+        train_config=config,
+    )
+    metrics = run.metrics
+    return {
+        "metrics": {
+            split: {k: metrics[split][k] for k in METRIC_KEYS}
+            for split in ("dev", "test")
+            if split in metrics
+        },
+        "predictions": run.predictions,
+        "best_epoch": metrics["best_epoch"],
+        "epochs_run": metrics["epochs_run"],
+        "history": metrics["history"],
+        "tokenizer_used": tokenizer.config(),
+        "vocab_size": metrics["vocab_size"],
+        "pretrained_rows": metrics["pretrained_rows"],
+        "trainable_parameters": metrics["trainable_parameters"],
+        "train_seconds": metrics["train_seconds"],
+        "train_examples_per_second": metrics["train_examples_per_second"],
+    }
+
+
 #: Worker processes' log lines name their process, so two runs' epochs can be told apart.
 WORKER_LOG_FORMAT = "%(levelname)s %(name)s [%(processName)s]: %(message)s"
 
 
-def _worker_init(threads: int, log_level: int) -> None:
+#: prctl(2)'s option: the signal the kernel sends a process when its parent dies.
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int, *, poll_seconds: float = 0.5) -> str:
+    """Make this process end when the process ``parent`` ends, however it ends (``kill -9``).
+
+    On Linux the kernel sends SIGKILL (``prctl(PR_SET_PDEATHSIG)``); elsewhere, or where
+    ``prctl`` is not to be had, a daemon thread polls the parent's pid and exits when it changes.
+    Returns which of the two is in place (``"prctl"`` or ``"watch"``).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # it died before the call: nobody will signal us
+                    os._exit(1)
+                return "prctl"
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    return "watch"
+
+
+def _worker_init(threads: int, log_level: int, parent: int | None = None) -> None:
+    if parent is not None:  # a worker outliving `nlptransfer bench` would train for nobody
+        die_with_parent(parent)
     torch.set_num_threads(threads)
     # the parent's level: what `nlptransfer bench` shows (each epoch) a pool's workers show too
     logging.basicConfig(level=log_level, format=WORKER_LOG_FORMAT)
@@ -212,18 +317,45 @@ def run_grid(
     resume: bool = True,
     progress: bool | None = None,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    lock: bool = True,
 ) -> list[dict[str, Any]]:
     """Run every spec not yet in ``store`` (all of them with ``resume=False``); return new records.
+
+    Each finished run logs a line with ``[k/N]``, its duration, its test accuracy and the ETA of
+    the rest (from the finished runs' durations, model by model).
 
     Args:
         jobs: runs at a time (processes for ``local``, concurrent tasks for ``ray``).
         executor: ``local`` or ``ray``.
         address: the Ray cluster (``auto``, ``ray://host:10001``); ``None`` starts a local Ray.
+        lock: hold the results folder's :class:`~nlptransfer.bench.lock.GridLock` while running
+            (``False`` when the caller holds it already).
+
+    Raises:
+        GridLockedError: another process is running a grid into the same folder.
     """
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r}; expected one of {', '.join(EXECUTORS)}")
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
+    held = GridLock(store.folder).acquire() if lock else None
+    try:
+        return _run_unlocked(runs, store, jobs, executor, address, resume, progress, on_record)
+    finally:
+        if held is not None:
+            held.release()
+
+
+def _run_unlocked(
+    runs: list[RunSpec],
+    store: ResultsStore,
+    jobs: int,
+    executor: str,
+    address: str | None,
+    resume: bool,
+    progress: bool | None,
+    on_record: Callable[[dict[str, Any]], None] | None,
+) -> list[dict[str, Any]]:
     done = store.finished_ids() if resume else set()
     if not resume and store.path.exists() and store.path.stat().st_size:
         raise FileExistsError(
@@ -241,18 +373,26 @@ def run_grid(
         unit="run",
         disable=not progress_enabled(progress),
     )
+    counter = GridProgress(len(runs), len(runs) - len(todo), jobs)
+    left = {r.run_id: r.model for r in todo}
     new: list[dict[str, Any]] = []
 
     def finished(record: dict[str, Any], running: int) -> None:
         store.append(record)
         new.append(record)
+        left.pop(record["run_id"], None)
         bar.update(1)
         bar.set_postfix(running=running, left=len(todo) - len(new))
+        seconds = record["timings"]["total_seconds"]
         test = record["metrics"].get("test", {})
         logger.info(
-            "finished %s: test accuracy %.4f",
+            "%s %s: test accuracy %.4f, %s; %d left, %s",
+            counter.finished(record["model"], seconds),
             RunSpec(**{k: record[k] for k in RunSpec.__dataclass_fields__ if k in record}).label(),
             test.get("accuracy", float("nan")),
+            duration_text(seconds),
+            len(left),
+            counter.eta_text(list(left.values())),
         )
         if on_record:
             on_record(record)
@@ -362,6 +502,12 @@ def _check_arm(spec: RunSpec) -> None:
         tokens = tokenizer.tokenize_batch(["A film, to check the tokenizer.", "x"])
     except Exception as error:  # whatever a tokenizer's constructor raises: re.error, TypeError
         raise refused("'tokenizer'", error) from None
+    if is_baseline(spec.model):  # no embedding layer or classifier: its own options only
+        try:
+            BASELINES.get(spec.model).check_options(spec.model_options)
+        except ValueError as error:
+            raise refused("'model_options'", error) from None
+        return
     for key, value in spec.vocab.items():
         valid = {
             "min_freq": isinstance(value, int) and not isinstance(value, bool) and value >= 1,
@@ -404,7 +550,10 @@ def _run_pool(
     context = multiprocessing.get_context("spawn")  # fork + torch threads can deadlock
     log_level = logging.getLogger().getEffectiveLevel()
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_worker_init, initargs=(threads, log_level)
+        jobs,
+        mp_context=context,
+        initializer=_worker_init,
+        initargs=(threads, log_level, os.getpid()),
     ) as pool:
         pending: set[Future] = set()
         queue = iter(todo)

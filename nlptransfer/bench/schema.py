@@ -36,9 +36,9 @@ import yaml
 
 from nlptransfer._util.errors import NLPTransferError, UnknownNameError
 from nlptransfer._util.registry import Registry
+from nlptransfer.bench.models import MODELS, ModelNames
 from nlptransfer.data.catalog import DATASETS
 from nlptransfer.nn.embedding import EMBEDDING_MODES, LAYER_OPTIONS, check_layer_options
-from nlptransfer.nn.names import CLASSIFIERS
 from nlptransfer.text.tokenize import TOKENIZERS
 from nlptransfer.train.trainer import TrainConfig
 
@@ -220,7 +220,9 @@ class _Validator:
             raise self.fail(node, f"{key!r} must not be empty")
         return out
 
-    def registered(self, node: yaml.Node, key: str, registry: Registry[Any]) -> list[str]:
+    def registered(
+        self, node: yaml.Node, key: str, registry: Registry[Any] | ModelNames
+    ) -> list[str]:
         """The names of ``node`` (a string or a list), each checked against ``registry`` and
         given as the name it is registered under; a typo fails with its line and close matches."""
         names = []
@@ -292,7 +294,7 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
     cfg["datasets"] = datasets
     cfg["vectors"] = v.string_list(top["vectors"][1], "vectors")
     if "models" in top:
-        cfg["models"] = v.registered(top["models"][1], "models", CLASSIFIERS)
+        cfg["models"] = v.registered(top["models"][1], "models", MODELS)
     if "modes" in top:
         cfg["modes"], cfg["variants"], variant_nodes = _modes(v, top["modes"][1])
     if "seeds" in top:
@@ -347,7 +349,7 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
         cfg["tokenizer"]["name"] = v.registered(name_node, "tokenizer", TOKENIZERS)[0]
     if "model_options" in top:
         fields = v.mapping(top["model_options"][1], "'model_options'")
-        v.check_keys(fields, set(CLASSIFIERS.names()), "'model_options'")
+        v.check_keys(fields, set(MODELS.names()), "'model_options'")
         cfg["model_options"] = {k: v.value(n) or {} for k, (_, n) in fields.items()}
     config = BenchConfig(**cfg)
     for name in config.modes:  # each arm's layer options must suit its mode before any run

@@ -78,7 +78,10 @@ class ModeSummary:
     macro_f1_ci95: float
     train_examples: float
     train_seconds: float
-    vectors_load_seconds: float
+    #: Training examples per second of training, the mean over the runs (``None``: unmeasured).
+    train_examples_per_second: float | None
+    #: How long loading the vectors took where they were loaded (``None``: the runs use none).
+    vectors_load_seconds: float | None
     peak_memory_mb: float
     trainable_parameters: float
 
@@ -190,9 +193,9 @@ def _comparisons(modes: dict[str, dict[int, dict[str, Any]]]) -> list[tuple[str,
     """The fixed mode pairs, then each variant against its own mode and against ``frozen``."""
     pairs = list(COMPARISONS)
     for name in arm_order(modes):
-        if name in MODE_ORDER:
-            continue
         base = next(iter(modes[name].values()))["mode"]
+        if name == base:  # an embedding mode (or a baseline's "none"), not a variant
+            continue
         for other in dict.fromkeys((base, "frozen")):
             pairs.append((name, other))
     return pairs
@@ -231,10 +234,23 @@ def _summary(key: Cell, mode: str, runs: list[dict[str, Any]]) -> ModeSummary:
         *f1,
         train_examples=float(np.mean([r["train_examples"] for r in runs])),
         train_seconds=float(np.mean([r["timings"]["train_seconds"] for r in runs])),
-        vectors_load_seconds=float(max(r["timings"]["vectors_load_seconds"] for r in runs)),
+        train_examples_per_second=_mean_of_known(
+            r["timings"].get("train_examples_per_second") for r in runs
+        ),
+        vectors_load_seconds=_max_of_known(r["timings"].get("vectors_load_seconds") for r in runs),
         peak_memory_mb=float(max(r["peak_memory_mb"] for r in runs)),
         trainable_parameters=float(np.mean([r["trainable_parameters"] for r in runs])),
     )
+
+
+def _mean_of_known(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return float(np.mean(known)) if known else None
+
+
+def _max_of_known(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return float(max(known)) if known else None
 
 
 def _compare(key: Cell, a: str, b: str, diffs: list[float]) -> Comparison:

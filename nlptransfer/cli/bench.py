@@ -61,6 +61,7 @@ def bench(
     """Run a benchmark grid (datasets x vectors x models x modes x seeds), then report on it."""
     from nlptransfer._util.files import atomic_output
     from nlptransfer.bench.grid import expand_grid, select_runs
+    from nlptransfer.bench.lock import GridLock
     from nlptransfer.bench.results import ResultsStore
     from nlptransfer.bench.runner import check_inputs, run_grid
     from nlptransfer.bench.schema import load_bench_config
@@ -92,13 +93,17 @@ def bench(
             console.print(summary.render(), markup=False, highlight=False)
         return
     folder.mkdir(parents=True, exist_ok=True)
-    with atomic_output(folder / "config.yaml") as tmp:
-        tmp.write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
-    if summaries:
-        with atomic_output(folder / DATA_SUMMARY_FILE) as tmp:
-            data = {name: summary.to_dict() for name, summary in summaries.items()}
-            tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    run_grid(runs, store, jobs=jobs, executor=executor, address=address, resume=resume)
+    # one bench per folder: a second one stops here, naming the first, before writing anything
+    with GridLock(folder):
+        with atomic_output(folder / "config.yaml") as tmp:
+            tmp.write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
+        if summaries:
+            with atomic_output(folder / DATA_SUMMARY_FILE) as tmp:
+                data = {name: summary.to_dict() for name, summary in summaries.items()}
+                tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        run_grid(
+            runs, store, jobs=jobs, executor=executor, address=address, resume=resume, lock=False
+        )
     _print_report(folder, cfg.name)
 
 

@@ -32,6 +32,7 @@ from nlptransfer.nn.classifiers import build_classifier
 from nlptransfer.nn.embedding import Mode, PretrainedEmbedding
 from nlptransfer.text.tokenize import Tokenizer, get_tokenizer
 from nlptransfer.text.vocab import Vocab
+from nlptransfer.train.metrics import classification_metrics
 from nlptransfer.train.model_folder import TextClassifierPipeline
 from nlptransfer.train.trainer import FitResult, TrainConfig, Trainer, seed_everything
 from nlptransfer.vectors.fallback import resolve
@@ -54,6 +55,8 @@ class TrainedRun:
     fit: FitResult
     metrics: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None
+    #: Per evaluation split (``dev``, ``test``), the predicted label id of each example, in order.
+    predictions: dict[str, list[int]] = field(default_factory=dict)
 
 
 def vectors_info(vectors: Vectors | None) -> dict[str, Any]:
@@ -193,13 +196,18 @@ def train_classifier(
             for r in fit.history
         ],
     }
-    if dev and dev_ids is not None:  # dev_ids is set exactly when dev is truthy
-        metrics["dev"] = trainer.evaluate(dev_ids, list(dev[1]))
-    if test and test_ids is not None:  # likewise
-        metrics["test"] = trainer.evaluate(test_ids, list(test[1]))
+    predictions: dict[str, list[int]] = {}
+    for name, split, ids in (("dev", dev, dev_ids), ("test", test, test_ids)):
+        if split and ids is not None:  # the ids are set exactly when the split is given
+            predictions[name] = trainer.predict_proba(ids).argmax(axis=1).tolist()
+            metrics[name] = classification_metrics(
+                list(split[1]), predictions[name], len(label_names)
+            )
     pipeline.metrics = metrics
     folder = pipeline.save(out) if out is not None else None
-    return TrainedRun(pipeline=pipeline, fit=fit, metrics=metrics, folder=folder)
+    return TrainedRun(
+        pipeline=pipeline, fit=fit, metrics=metrics, folder=folder, predictions=predictions
+    )
 
 
 def choose_tokenizer(tokenizer: str | Tokenizer | None, vectors: Vectors | None) -> Tokenizer:

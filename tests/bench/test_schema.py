@@ -43,7 +43,7 @@ def test_a_full_config(monkeypatch):
         (
             ("models: [cnn, nbow]", "models: [cnn, nbw]"),
             4,
-            "unknown classifier 'nbw'; did you mean 'nbow'?",
+            "unknown model 'nbw'; did you mean 'nbow'?",
         ),
         (
             ("datasets: [mr,", "datasets: [trek,"),

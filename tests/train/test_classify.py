@@ -258,3 +258,14 @@ def test_a_dataset_dict_gives_its_own_splits_and_labels(shared_data, monkeypatch
         train_classifier(ds, vectors=None, mode="random", label_names=["pos", "neg"])
     with pytest.raises(ValueError, match="label_names= is needed"):
         train_classifier((["a", "b"], [0, 1]), vectors=None, mode="random")
+
+
+def test_keeps_each_examples_prediction_behind_the_metrics(trained, sst2):
+    run, _ = trained
+    gold = sst2[1][1]
+    for split in ("dev", "test"):
+        predicted = run.predictions[split]
+        assert len(predicted) == len(gold) and set(predicted) <= {0, 1}
+        correct = sum(p == g for p, g in zip(predicted, gold, strict=True))
+        assert correct / len(gold) == run.metrics[split]["accuracy"]
+    assert "predictions" not in json.loads(json.dumps(run.metrics))  # the model card stays small
