@@ -566,6 +566,9 @@ def _read_exact(
     values: list[list[bytes]] = []
     lines: list[int] = []
     spaced_tokens = 0
+    # With vocab=, lines that cannot hold a wanted word are skipped unparsed (without limit=,
+    # which counts lines in file order, as the batches below are added).
+    picker = None if rows.vocab is None or rows.limit is not None else LinePicker(rows.vocab)
 
     def flush() -> None:
         if not words:
@@ -595,6 +598,9 @@ def _read_exact(
         try:
             for number, raw in enumerate(stream, start=1):
                 if header and number == 1:
+                    continue
+                if picker is not None and not picker.may_want(raw):
+                    rows.rows_seen += 1  # counted, not parsed
                     continue
                 split = _split_row(raw, dim, header)
                 if isinstance(split, str):

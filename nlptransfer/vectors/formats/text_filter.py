@@ -62,6 +62,26 @@ class LinePicker:
             wanted.add(raw.split(b" ", 1)[0])  # a GloVe token with spaces starts so
         self.wanted = frozenset(wanted)
 
+    def may_want(self, line: bytes) -> bool:
+        """Whether ``line`` (one line, with or without its line break) may hold a wanted word:
+        ``False`` only for a line with a first token that is valid UTF-8 and not wanted.
+
+        >>> picker = LinePicker({"cat"})
+        >>> picker.may_want(b"cat 1 2\\n"), picker.may_want(b"dog 1 2\\n"), picker.may_want(b"\\n")
+        (True, False, True)
+        """
+        space = line.find(b" ")
+        if space <= 0:  # an empty token, or no space: a line the parser must see (to report it)
+            return True
+        token = line[:space]
+        if token in self.wanted:
+            return True
+        try:
+            token.decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+        return False
+
     def pick(self, block: bytes | bytearray | memoryview, limit: int | None = None) -> PickedLines:
         """The lines of ``block`` (whole lines; the last may lack its line break) that may hold
         a wanted word, among its first ``limit`` lines (all if ``None``)."""

@@ -114,3 +114,15 @@ def test_picker_keeps_a_last_line_without_a_line_break_and_stops_at_limit():
     assert picker.pick(b"a 1\nb 2\nc 3").data == b"b 2\nc 3"
     limited = picker.pick(b"a 1\nb 2\nc 3\n", limit=2)
     assert (limited.data, limited.lines, limited.total) == (b"b 2\n", [1], 2)
+
+
+def test_the_exact_path_skips_unwanted_lines_too(tmp_path):
+    # A token with a space sends the load to the exact line-by-line path; it too parses only
+    # the lines that may be wanted.
+    path = tmp_path / "v.txt"
+    path.write_bytes(b"cat 1 2 3\nhot dog 4 5 6\ndog 4 five 6\nemu 7 8 9\n")
+    parsed = read_text_vectors(path, header=False, vocab={"hot dog", "emu", "absent"})
+    assert parsed.words == ["hot dog", "emu"]
+    assert parsed.matrix.tolist() == [[4, 5, 6], [7, 8, 9]]
+    with pytest.raises(VectorsFormatError, match="five"):
+        read_text_vectors(path, header=False, vocab={"hot dog", "emu"}, limit=4)
