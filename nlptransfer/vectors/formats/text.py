@@ -27,7 +27,6 @@ Example:
 from __future__ import annotations
 
 import bisect
-import io
 import logging
 import os
 from collections import deque
@@ -43,7 +42,6 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from nlptransfer._util.errors import VectorsFormatError
-from nlptransfer._util.files import atomic_output
 from nlptransfer._util.progress import with_progress
 from nlptransfer.vectors.formats.base import (
     ParsedVectors,
@@ -57,6 +55,7 @@ from nlptransfer.vectors.formats.base import (
 from nlptransfer.vectors.formats.collector import RowCollector, check_unicode_policy
 from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
 from nlptransfer.vectors.formats.text_filter import LinePicker, PickedLines
+from nlptransfer.vectors.formats.text_writer import write_text_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +74,6 @@ _PARSE_THREADS = max(1, min(4, os.cpu_count() or 1))
 _HAS_TO_TENSOR = hasattr(pa.RecordBatch, "to_tensor")
 _EXACT_BATCH = 8192
 _SNIFF_BYTES = 1 << 20
-_WRITE_BATCH = 65536
 #: For a compressed file (size unknown), room for at most this many bytes of rows is reserved
 #: from the header's count; more rows still fit (the matrix grows as they arrive).
 _RESERVE_BYTES = 256 * 1024 * 1024
@@ -625,51 +623,6 @@ def _read_exact(
         logger.info(
             "%s: %d token(s) contain spaces (kept whole, as GloVe does)", path, spaced_tokens
         )
-
-
-def write_text_vectors(
-    path: str | Path, words: list[str], matrix: np.ndarray, *, header: bool
-) -> Path:
-    """Write vectors as word2vec text (``header=True``) or GloVe text (``header=False``).
-
-    Values are written in the shortest form that reads back to the same float32, so a file
-    round-trips exactly. The file appears atomically.
-
-    Example:
-        >>> import pathlib, tempfile, numpy as np
-        >>> p = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
-        >>> _ = write_text_vectors(p, ["a", "b"], np.eye(2, dtype=np.float32), header=True)
-        >>> p.read_text()
-        '2 2\\na 1 0\\nb 0 1\\n'
-    """
-    path = Path(path)
-    matrix = np.asarray(matrix, dtype=np.float32)
-    for word in words:
-        if "\n" in word or "\r" in word or (header and " " in word) or not word:
-            raise ValueError(
-                f"cannot write the word {word!r} to a text vectors file: text formats cannot "
-                "hold empty words, line breaks, or (with a header) spaces; use the native store"
-            )
-    # Arrow formats the numbers (shortest round-trip form); the words are joined on in Python,
-    # since Arrow's unquoted CSV writer refuses words such as '"' (one of GloVe 6B's).
-    options = pacsv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none")
-    with atomic_output(path) as tmp, open(tmp, "wb") as f:
-        if header:
-            f.write(f"{matrix.shape[0]} {matrix.shape[1]}\n".encode())
-        for start in range(0, len(words), _WRITE_BATCH):
-            block = matrix[start : start + _WRITE_BATCH]
-            table = pa.table({f"v{i}": pa.array(block[:, i]) for i in range(block.shape[1])})
-            numbers = io.BytesIO()
-            pacsv.write_csv(table, numbers, options)
-            lines = numbers.getvalue().split(b"\n")
-            batch = words[start : start + _WRITE_BATCH]
-            f.write(
-                b"".join(
-                    w.encode("utf-8") + b" " + line + b"\n"
-                    for w, line in zip(batch, lines, strict=False)
-                )
-            )
-    return path
 
 
 def has_text_header(head: bytes) -> bool:
