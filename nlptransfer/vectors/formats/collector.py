@@ -197,9 +197,36 @@ class RowCollector:
         if keep:
             self._keep(matrix[keep] if len(keep) < take else matrix[:take])
 
+    def reserve(self, n: int) -> np.ndarray | None:
+        """Room for the next ``n`` rows of the matrix being built, for a reader that writes a
+        batch straight into place and then passes that view to :meth:`add` (rows kept where they
+        were written are not copied again).
+
+        ``None`` where kept rows may not follow each other (``vocab=``, after a duplicate) or no
+        ``expected_rows`` was given; the reader then parses into a batch of its own. The view is
+        valid until the next call of :meth:`reserve` or :meth:`add` (the matrix may grow).
+        """
+        if self.vocab is not None or self._duplicates_met or self.expected_rows is None:
+            return None
+        if self._matrix is None:
+            self._keep(np.empty((0, self.dim), np.float32))  # allocates the matrix
+        assert self._matrix is not None
+        end = self._filled + n
+        if end > len(self._matrix):
+            capacity = max(end, len(self._matrix) * 3 // 2)
+            self._matrix.resize((capacity, self.dim), refcheck=False)
+        return self._matrix[self._filled : end]
+
     def _keep(self, rows: np.ndarray) -> None:
         """Append ``rows`` to the matrix being built."""
         rows = np.ascontiguousarray(rows, dtype=np.float32)
+        if (
+            self._matrix is not None
+            and len(rows)
+            and rows.ctypes.data == self._matrix[self._filled :].ctypes.data
+        ):  # written in place, into room from reserve()
+            self._filled += len(rows)
+            return
         if self._matrix is None:
             if not self.blocks and self.expected_rows is None:
                 self.blocks.append(rows)  # no copy, if it stays the only block

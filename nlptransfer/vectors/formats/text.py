@@ -26,12 +26,13 @@ Example:
 
 from __future__ import annotations
 
-import io
+import bisect
 import logging
 import os
 from collections import deque
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, cast
 
@@ -41,7 +42,6 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from nlptransfer._util.errors import VectorsFormatError
-from nlptransfer._util.files import atomic_output
 from nlptransfer._util.progress import with_progress
 from nlptransfer.vectors.formats.base import (
     ParsedVectors,
@@ -54,6 +54,8 @@ from nlptransfer.vectors.formats.base import (
 )
 from nlptransfer.vectors.formats.collector import RowCollector, check_unicode_policy
 from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
+from nlptransfer.vectors.formats.text_filter import LinePicker, PickedLines
+from nlptransfer.vectors.formats.text_writer import write_text_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +63,8 @@ logger = logging.getLogger(__name__)
 #: because each call of Arrow's CSV reader costs about 0.5 ms to set up (measured).
 _BLOCK_SIZE = 4 * 1024 * 1024
 #: With ``vocab=``, smaller blocks, so that memory follows the rows kept rather than the blocks
-#: in flight (for about 0.15 s more CPU on GloVe 6B).
-_VOCAB_BLOCK_SIZE = 512 * 1024
+#: in flight (only the lines picked are parsed, so a block costs little beyond reading it).
+_VOCAB_BLOCK_SIZE = 1024 * 1024
 #: Arrow's own block size within a task: its parse runs fastest on blocks that stay in cache.
 _ARROW_BLOCK_SIZE = 1024 * 1024
 #: With ``limit=``, the first block is as large as the blocks of earlier versions, so that a
@@ -72,7 +74,6 @@ _PARSE_THREADS = max(1, min(4, os.cpu_count() or 1))
 _HAS_TO_TENSOR = hasattr(pa.RecordBatch, "to_tensor")
 _EXACT_BATCH = 8192
 _SNIFF_BYTES = 1 << 20
-_WRITE_BATCH = 65536
 #: For a compressed file (size unknown), room for at most this many bytes of rows is reserved
 #: from the header's count; more rows still fit (the matrix grows as they arrive).
 _RESERVE_BYTES = 256 * 1024 * 1024
@@ -286,12 +287,22 @@ def _read_fast(
         check_utf8=False,
     )
 
-    def parse(block: memoryview) -> tuple[pa.ChunkedArray, pa.ChunkedArray | None, np.ndarray]:
-        """One block of whole lines -> (raw words, the same as UTF-8 text if they all are, float32
-        rows); runs on a worker thread.
+    picker = None if rows.vocab is None else LinePicker(rows.vocab)
 
-        Arrow releases the GIL while it parses and converts, so workers parse in parallel.
+    def parse(block: memoryview) -> _ParsedBlock:
+        """One block of whole lines -> (raw words, the same as UTF-8 text if they all are, float32
+        rows, and with ``vocab=`` which lines of the block they are and how many it has); runs on
+        a worker thread.
+
+        Arrow releases the GIL while it parses and converts, so workers parse in parallel. With
+        ``vocab=``, only the lines whose first token may be wanted are parsed (text_filter).
         """
+        picked = None
+        if picker is not None:
+            picked = picker.pick(block)
+            if not picked.lines:
+                return _ParsedBlock(None, None, None, picked)
+            block = memoryview(picked.data)
         try:
             table = pacsv.read_csv(
                 pa.BufferReader(pa.py_buffer(block)),
@@ -309,7 +320,7 @@ def _read_fast(
             text = pc.cast(words, pa.string(), memory_pool=_memory_pool())
         except pa.ArrowInvalid:
             text = None  # RowCollector decodes them, by its unicode_errors policy
-        return words, text, matrix
+        return _ParsedBlock(words, text, matrix, picked)
 
     line = 2 if header else 1
     with open_vectors_file(path, member) as raw_stream:
@@ -342,24 +353,15 @@ def _read_fast(
                 if not pending:
                     break
                 future, size = pending.popleft()
-                words, text, matrix = future.result()
+                parsed = future.result()
                 submit()  # before collecting these rows, so that every worker stays busy
-                n = len(matrix)
+                n = parsed.lines
                 if rows.expected_rows is None and plain_size is not None and size:
                     # Room for the whole file's rows, estimated from the first block (room that
                     # is not used is never touched, and is given back at the end).
                     estimate = int(n * plain_size / size * 1.1) + 1024
                     rows.expected_rows = _at_most(estimate, rows.limit, rows.vocab)
-                decoded = None
-                if text is not None:
-                    try:
-                        decoded = text.to_pylist()
-                    except UnicodeDecodeError:  # stricter than Arrow's check: decode as always
-                        decoded = None
-                if decoded is None:
-                    rows.add(words.to_pylist(), matrix, range(line, line + n))
-                else:
-                    rows.add(_RawWords(words), matrix, range(line, line + n), decoded)
+                _collect(rows, parsed, line)
                 line += n
                 if rows.done:
                     break
@@ -369,6 +371,54 @@ def _read_fast(
             pool.shutdown(wait=True)
             if stream is not raw_stream:
                 stream.close()
+
+
+@dataclass(frozen=True)
+class _ParsedBlock:
+    """A parsed block: raw words, the same as text if all are UTF-8, the float32 rows; with
+    ``vocab=``, the lines picked (``None`` words and rows where none was)."""
+
+    words: pa.ChunkedArray | None
+    text: pa.ChunkedArray | None
+    matrix: np.ndarray | None
+    picked: PickedLines | None = None
+
+    @property
+    def lines(self) -> int:
+        """How many lines of the file the block holds."""
+        if self.picked is not None:
+            return self.picked.total
+        return 0 if self.matrix is None else len(self.matrix)
+
+
+def _collect(rows: RowCollector, parsed: _ParsedBlock, line: int) -> None:
+    """Add a parsed block's rows (the block's first line is line ``line`` of the file)."""
+    words, text, matrix, picked = parsed.words, parsed.text, parsed.matrix, parsed.picked
+    total = parsed.lines
+    if picked is not None:
+        remaining = rows.remaining()
+        if remaining is not None and remaining < total:  # limit= ends within this block
+            total = remaining
+        keep = bisect.bisect_left(picked.lines, total)  # the picked lines within the limit
+        positions: Sequence[int] = [line + i for i in picked.lines[:keep]]
+    else:
+        keep = total
+        positions = range(line, line + total)
+    if keep and words is not None and matrix is not None:
+        if keep < len(matrix):
+            words, matrix = words[:keep], matrix[:keep]
+            text = None if text is None else text[:keep]
+        decoded = None
+        if text is not None:
+            try:
+                decoded = text.to_pylist()
+            except UnicodeDecodeError:  # stricter than Arrow's check: decode as always
+                decoded = None
+        if decoded is None:
+            rows.add(words.to_pylist(), matrix, positions)
+        else:
+            rows.add(_RawWords(words), matrix, positions, decoded)
+    rows.rows_seen += total - keep  # the lines not picked: counted, not parsed
 
 
 class _RawWords(Sequence[bytes]):
@@ -514,6 +564,9 @@ def _read_exact(
     values: list[list[bytes]] = []
     lines: list[int] = []
     spaced_tokens = 0
+    # With vocab=, lines that cannot hold a wanted word are skipped unparsed (without limit=,
+    # which counts lines in file order, as the batches below are added).
+    picker = None if rows.vocab is None or rows.limit is not None else LinePicker(rows.vocab)
 
     def flush() -> None:
         if not words:
@@ -544,6 +597,9 @@ def _read_exact(
             for number, raw in enumerate(stream, start=1):
                 if header and number == 1:
                     continue
+                if picker is not None and not picker.may_want(raw):
+                    rows.rows_seen += 1  # counted, not parsed
+                    continue
                 split = _split_row(raw, dim, header)
                 if isinstance(split, str):
                     if not raw.strip():
@@ -567,51 +623,6 @@ def _read_exact(
         logger.info(
             "%s: %d token(s) contain spaces (kept whole, as GloVe does)", path, spaced_tokens
         )
-
-
-def write_text_vectors(
-    path: str | Path, words: list[str], matrix: np.ndarray, *, header: bool
-) -> Path:
-    """Write vectors as word2vec text (``header=True``) or GloVe text (``header=False``).
-
-    Values are written in the shortest form that reads back to the same float32, so a file
-    round-trips exactly. The file appears atomically.
-
-    Example:
-        >>> import pathlib, tempfile, numpy as np
-        >>> p = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
-        >>> _ = write_text_vectors(p, ["a", "b"], np.eye(2, dtype=np.float32), header=True)
-        >>> p.read_text()
-        '2 2\\na 1 0\\nb 0 1\\n'
-    """
-    path = Path(path)
-    matrix = np.asarray(matrix, dtype=np.float32)
-    for word in words:
-        if "\n" in word or "\r" in word or (header and " " in word) or not word:
-            raise ValueError(
-                f"cannot write the word {word!r} to a text vectors file: text formats cannot "
-                "hold empty words, line breaks, or (with a header) spaces; use the native store"
-            )
-    # Arrow formats the numbers (shortest round-trip form); the words are joined on in Python,
-    # since Arrow's unquoted CSV writer refuses words such as '"' (one of GloVe 6B's).
-    options = pacsv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none")
-    with atomic_output(path) as tmp, open(tmp, "wb") as f:
-        if header:
-            f.write(f"{matrix.shape[0]} {matrix.shape[1]}\n".encode())
-        for start in range(0, len(words), _WRITE_BATCH):
-            block = matrix[start : start + _WRITE_BATCH]
-            table = pa.table({f"v{i}": pa.array(block[:, i]) for i in range(block.shape[1])})
-            numbers = io.BytesIO()
-            pacsv.write_csv(table, numbers, options)
-            lines = numbers.getvalue().split(b"\n")
-            batch = words[start : start + _WRITE_BATCH]
-            f.write(
-                b"".join(
-                    w.encode("utf-8") + b" " + line + b"\n"
-                    for w, line in zip(batch, lines, strict=False)
-                )
-            )
-    return path
 
 
 def has_text_header(head: bytes) -> bool:

@@ -17,10 +17,12 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Generator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from nlptransfer._util.errors import VectorsFormatError
 from nlptransfer._util.files import atomic_output
@@ -36,7 +38,9 @@ from nlptransfer.vectors.formats.collector import Positions, RowCollector, check
 from nlptransfer.vectors.formats.compression import open_vectors_file, sniff_compression
 from nlptransfer.vectors.formats.text import UTF8_BOM, parse_header
 
-#: Bytes read at a time: small chunks stay in cache, and keep a ``vocab=`` load small (measured).
+#: Bytes read at a time (on a worker thread, one chunk ahead): small chunks stay in cache, and
+#: keep a ``vocab=`` load small (a few chunks are alive at once; 4 MiB ones cost 20 MiB more at
+#: the same speed, measured).
 _CHUNK = 1024 * 1024
 #: A word longer than this means the reader has lost its place (wrong dim in the header).
 MAX_WORD_BYTES = 10_000
@@ -148,12 +152,13 @@ def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:
         expected_rows=expected,
     )
     # One row: the newlines that end the previous row, the word (no space, at most
-    # MAX_WORD_BYTES), a space, the vector; or else, where no row starts, all the rest (so the
-    # search stops there instead of skipping ahead). ``split`` cuts a chunk into rows in C.
-    # A word holds no control byte: where one is, the pattern stops and the step below reports.
+    # MAX_WORD_BYTES), a space, the vector (skipped: its place is computed from the lengths);
+    # or else, where no row starts, all the rest (so the search stops there instead of skipping
+    # ahead). ``split`` cuts a chunk into rows in C. A word holds no control byte: where one is,
+    # the pattern stops and the step below reports.
     row_pattern = (
         re.compile(
-            rb"(\n*+)([^ \x00-\x1f]{0,%d}) (.{%d})|(.+)" % (MAX_WORD_BYTES, record), re.DOTALL
+            rb"(\n*+)([^ \x00-\x1f]{0,%d}) (?:.{%d})|(.+)" % (MAX_WORD_BYTES, record), re.DOTALL
         )
         if record < _MAX_CHUNK
         else None
@@ -165,88 +170,145 @@ def _read(path, stream, vocab, limit, unicode_errors) -> ParsedVectors:
     eof = False
     newline_rows = False  # whether rows end with a newline, as the C tool and gensim write them
     after_row = False  # whether the last thing read was a vector (so a newline may follow)
-    while found < count and not rows.done:
-        if not eof:
-            more = stream.read(chunk)
-            eof = not more
-            buffer = buffer + more if buffer else more
-        end = len(buffer)
-        want = min(count - found, len(buffer) // (record + 1) + 1)
-        remaining = rows.remaining()
-        if remaining is not None:
-            want = min(want, remaining)
-        if found == 0:
-            _check_first_rows(path, buffer, dim, base)
-        # The rows that follow each other from the start of the chunk, found by the pattern...
-        newlines, words, slices = _split_rows(row_pattern, buffer, want)
-        if words:
-            if 0 <= 1 - found < len(words) and newlines[1 - found]:
-                newline_rows = True  # the first row of the file ends with a newline
-            if newline_rows:  # then so must every row after a row: stop at the first that does not
-                try:
-                    out_of_step = newlines.index(b"", 0 if after_row else 1)
-                except ValueError:
-                    out_of_step = -1
-                if out_of_step >= 0:
-                    newlines = newlines[:out_of_step]
-                    words = words[:out_of_step]
-                    slices = slices[:out_of_step]
+    chunks = _read_ahead(stream, chunk)
+    try:
+        while found < count and not rows.done:
+            if not eof:
+                more = next(chunks)
+                eof = not more
+                buffer = buffer + more if buffer else more
+            end = len(buffer)
+            want = min(count - found, len(buffer) // (record + 1) + 1)
+            remaining = rows.remaining()
+            if remaining is not None:
+                want = min(want, remaining)
+            if found == 0:
+                _check_first_rows(path, buffer, dim, base)
+            # The rows that follow each other from the start of the chunk, found by the pattern...
+            newlines, words = _split_rows(row_pattern, buffer, want)
             if words:
+                if 0 <= 1 - found < len(words) and newlines[1 - found]:
+                    newline_rows = True  # the first row of the file ends with a newline
+                if newline_rows:  # then so must every row after a row: stop at the first without
+                    try:
+                        out_of_step = newlines.index(b"", 0 if after_row else 1)
+                    except ValueError:
+                        out_of_step = -1
+                    if out_of_step >= 0:
+                        newlines = newlines[:out_of_step]
+                        words = words[:out_of_step]
+                if words:
+                    after_row = True
+            offsets = _Offsets(newlines, words, record)
+            pos = offsets.end
+            # ...then, one step at a time as before, what the pattern stopped at: the end of the
+            # chunk (carried over to the next), or a row out of step, truncated or malformed.
+            find = buffer.find
+            add_word = words.append
+            add_offset = offsets.append
+            record_end = record + 1
+            while len(words) < want:
+                if pos < end and buffer[pos] == 10:  # the newline that ends the previous row
+                    pos += 1
+                    if found + len(words) == 1:
+                        newline_rows = True
+                    after_row = False
+                    continue
+                if after_row and newline_rows and pos < end:
+                    # Every earlier row ended with a newline and this one does not: out of step.
+                    _raise_out_of_step(path, buffer, pos, base, dim)
+                space = find(b" ", pos, pos + MAX_WORD_BYTES + 1)
+                if space < 0 or space + record_end > end:
+                    if eof or (space < 0 and end - pos > MAX_WORD_BYTES):
+                        _raise_incomplete(
+                            path,
+                            buffer,
+                            pos,
+                            space,
+                            end,
+                            base,
+                            record,
+                            count,
+                            found + len(words),
+                            eof,
+                        )
+                    break
+                if _CONTROL.search(buffer, pos, space):
+                    previous = (offsets[len(words) - 1], words[-1]) if words else None
+                    _raise_control_byte(path, buffer, pos, space, base, record, previous)
+                add_word(buffer[pos:space])
+                add_offset(pos)
+                pos = space + record_end
                 after_row = True
-        offsets = _Offsets(newlines, words, record)
-        pos = offsets.end
-        # ...then, one step at a time as before, what the pattern stopped at: the end of the
-        # chunk (carried over to the next), or a row out of step, truncated or malformed.
-        find = buffer.find
-        add_word = words.append
-        add_slice = slices.append
-        add_offset = offsets.append
-        record_end = record + 1
-        while len(words) < want:
-            if pos < end and buffer[pos] == 10:  # the newline that ends the previous row
-                pos += 1
-                if found + len(words) == 1:
-                    newline_rows = True
-                after_row = False
-                continue
-            if after_row and newline_rows and pos < end:
-                # Every earlier row ended with a newline and this one does not: out of step.
-                _raise_out_of_step(path, buffer, pos, base, dim)
-            space = find(b" ", pos, pos + MAX_WORD_BYTES + 1)
-            if space < 0 or space + record_end > end:
-                if eof or (space < 0 and end - pos > MAX_WORD_BYTES):
-                    _raise_incomplete(
-                        path, buffer, pos, space, end, base, record, count, found + len(words), eof
-                    )
+            if words:
+                # The vectors, copied from the chunk straight into the matrix being built (or,
+                # where rows are filtered, into a batch the collector picks from).
+                batch = rows.reserve(len(words))
+                if batch is None:
+                    batch = np.empty((len(words), dim), dtype=np.float32)
+                copy_records(buffer, offsets.vectors(), batch)
+                _check_values(path, buffer, batch, words, offsets, base, record)
+                rows.add(words, batch, _Shifted(base, offsets))
+                del batch  # a view into the matrix, which may move when it grows
+                found += len(words)
+            buffer = buffer[pos:]
+            base += pos
+            if eof and not words:
                 break
-            if _CONTROL.search(buffer, pos, space):
-                previous = (offsets[len(words) - 1], words[-1]) if words else None
-                _raise_control_byte(path, buffer, pos, space, base, record, previous)
-            add_word(buffer[pos:space])
-            add_offset(pos)
-            pos = space + record_end
-            add_slice(buffer[space + 1 : pos])
-            after_row = True
-        if words:
-            matrix = np.frombuffer(b"".join(slices), dtype="<f4").reshape(len(words), dim)
-            _check_values(path, buffer, matrix, words, offsets, base, record)
-            rows.add(words, matrix, _Shifted(base, offsets))
-            found += len(words)
-        buffer = buffer[pos:]
-        base += pos
-        if eof and not words:
-            break
-    if found == count and not rows.done:
-        rest = buffer + stream.read(_CHUNK)
-        if rest.strip():
-            raise VectorsFormatError(
-                path,
-                f"expected the file to end after the header's {count} words of dimension {dim}, "
-                f"found {len(rest)}+ more bytes: the header's count or dimension disagrees with "
-                "the data",
-                offset=base,
-            )
+        if found == count and not rows.done:
+            rest = buffer + (b"" if eof else next(chunks))
+            if rest.strip():
+                raise VectorsFormatError(
+                    path,
+                    f"expected the file to end after the header's {count} words of dimension "
+                    f"{dim}, found {len(rest)}+ more bytes: the header's count or dimension "
+                    "disagrees with the data",
+                    offset=base,
+                )
+    finally:
+        chunks.close()
     return rows.finish({"header_count": count, "dim": dim})
+
+
+def _read_ahead(stream, size: int) -> Generator[bytes, None, None]:
+    """The stream's chunks of ``size`` bytes (``b""`` at the end, and after it), each read on a
+    worker thread while the caller works on the one before (reading and decompressing release
+    the GIL, so they run on another core)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="nlptransfer-w2v") as pool:
+        pending = pool.submit(stream.read, size)
+        try:
+            while True:
+                data = pending.result()
+                if data:
+                    pending = pool.submit(stream.read, size)
+                yield data
+        finally:
+            pending.cancel()
+            if not pending.cancelled():
+                pending.exception()  # waits: the stream is not read once the caller closes it
+
+
+def copy_records(buffer: bytes, starts: np.ndarray, out: np.ndarray) -> None:
+    """Copy the fixed-size records at byte offsets ``starts`` of ``buffer`` into the rows of
+    ``out`` (C-contiguous, ``[len(starts), ...]``), in one vectorised gather.
+
+    The buffer is seen as overlapping windows of one record each (a strided view, no copy), and
+    the windows at ``starts`` are gathered into ``out``'s bytes: whatever the alignment of each
+    record, without a Python step per row.
+
+    Example:
+        >>> out = np.empty((2, 1), np.float32)
+        >>> raw = b"a " + np.float32(1.5).tobytes() + b"\\nbc " + np.float32(-2).tobytes()
+        >>> copy_records(raw, np.array([2, 10]), out)
+        >>> out.ravel().tolist()
+        [1.5, -2.0]
+    """
+    size = out[0].nbytes if len(out) else 0
+    if not len(starts) or not size:
+        return
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    windows = as_strided(data, shape=(len(data) - size + 1, size), strides=(1, 1), writeable=False)
+    out.view(np.uint8).reshape(len(out), size)[:] = windows[starts]
 
 
 def _next_row(buffer: bytes, start: int, dim: int) -> int | None:
@@ -420,44 +482,51 @@ def _spaced_word(buffer: bytes, start: int, space: int, record: int) -> bytes | 
 
 def _split_rows(
     row_pattern: re.Pattern[bytes] | None, buffer: bytes, want: int
-) -> tuple[list[bytes], list[bytes], list[bytes]]:
-    """The (newlines before, word, vector) of the rows at the start of ``buffer``, at most
-    ``want``, up to the first place where no complete row starts."""
+) -> tuple[list[bytes], list[bytes]]:
+    """The (newlines before, word) of the rows at the start of ``buffer``, at most ``want``, up
+    to the first place where no complete row starts."""
     if want <= 0 or row_pattern is None:
-        return [], [], []
+        return [], []
     parts = row_pattern.split(buffer, maxsplit=want)
-    # [b"", newlines, word, vector, None, b"", ..., b"", None, None, None, rest, b""]
-    n = (len(parts) - 1) // 5
-    if n and parts[5 * n - 3] is None:  # the last match is the rest, not a row
+    # [b"", newlines, word, None, b"", ..., b"", None, None, rest, b""]
+    n = (len(parts) - 1) // 4
+    if n and parts[4 * n - 1] is not None:  # the last match is the rest, not a row
         n -= 1
-    return parts[1 : 5 * n : 5], parts[2 : 5 * n : 5], parts[3 : 5 * n : 5]
+    return parts[1 : 4 * n : 4], parts[2 : 4 * n : 4]
 
 
 class _Offsets:
-    """Where each row's word starts in the chunk: computed from the lengths of the rows before
-    it, and only when one is asked for (to report a problem)."""
+    """Where each row's word and vector start in the chunk: computed from the lengths of the rows
+    before it (each row is its newlines, its word, a space and its vector)."""
 
     def __init__(self, newlines: list[bytes], words: list[bytes], record: int) -> None:
-        self.newlines = newlines
         self.words = words  # the reader appends the rows it finds one step at a time to this list
         self.rows = len(newlines)  # the pattern's rows, at the start of ``words``
         self.record = record
         self.extra: list[int] = []  # rows found one step at a time, after the pattern's
+        newline_lengths = np.fromiter(map(len, newlines), np.int64, self.rows)
+        self._word_lengths = np.fromiter(map(len, words), np.int64, self.rows)
+        self._vectors = np.cumsum(newline_lengths + self._word_lengths + (record + 1)) - record
         self._starts: list[int] | None = None
-        #: Where the last row ends: each row is its newlines, its word, a space and its vector.
-        self.end = sum(map(len, newlines)) + sum(map(len, words)) + len(words) * (record + 1)
+        #: Where the last row ends.
+        self.end = int(self._vectors[-1]) + record if self.rows else 0
 
     def append(self, offset: int) -> None:
         self.extra.append(offset)
+
+    def vectors(self) -> np.ndarray:
+        """Where each row's vector starts."""
+        if not self.extra:
+            return self._vectors
+        extra = np.array(self.extra, np.int64)
+        lengths = np.fromiter(map(len, self.words[self.rows :]), np.int64, len(self.extra))
+        return np.concatenate([self._vectors, extra + lengths + 1])
 
     def __getitem__(self, i: int) -> int:
         if i >= self.rows:
             return self.extra[i - self.rows]
         if self._starts is None:
-            newlines = np.fromiter(map(len, self.newlines), np.int64, self.rows)
-            words = np.fromiter(map(len, self.words), np.int64, self.rows)
-            ends = np.cumsum(newlines + words + (self.record + 1))
-            self._starts = (ends - words - (self.record + 1)).tolist()
+            self._starts = (self._vectors - 1 - self._word_lengths).tolist()
         return self._starts[i]
 
     def __len__(self) -> int:

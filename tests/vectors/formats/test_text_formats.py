@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from nlptransfer import load_vectors
-from nlptransfer.vectors.formats.text import read_text_vectors, write_text_vectors
+from nlptransfer.vectors.formats.text import read_text_vectors
+from nlptransfer.vectors.formats.text_writer import write_text_vectors
 from tests.conftest import gensim_data
 
 KeyedVectors = pytest.importorskip(
