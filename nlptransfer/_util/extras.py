@@ -12,7 +12,7 @@ extra          what it adds
 ``bench``      grids, statistics, reports, plots and baselines (scipy, matplotlib, pyyaml,
                scikit-learn; and torch)
 ``pretrain``   word2vec / fastText training on a corpus, gensim conversions (gensim)
-``fasttext``   Facebook's ``fasttext`` package (never imported by nlptransfer itself)
+``fasttext``   Facebook's ``fasttext`` package: the ``fasttext`` baseline (reading needs nothing)
 ``ann``        approximate nearest neighbours (faiss)
 ``ray``        running grids on a Ray cluster
 ``static``     token vectors: model2vec and WordLlama files (safetensors, tokenizers)
