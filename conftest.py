@@ -31,7 +31,7 @@ TESTS = ROOT / "tests"
 #: imported for its doctests because an extra is missing, it skips. A module of the core that
 #: cannot be imported is a collection error.
 BEHIND_EXTRAS = tuple(
-    ROOT / "nlptransfer" / name for name in ("nn", "train", "bench", "pretrain", "compat")
+    ROOT / "nlptransfer" / name for name in ("nn", "train", "bench", "pretrain", "compat", "deploy")
 )
 
 
