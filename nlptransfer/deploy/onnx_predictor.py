@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +32,7 @@ from nlptransfer._util.errors import NLPTransferError
 from nlptransfer._util.extras import require
 from nlptransfer.text.tokenize import Tokenizer
 from nlptransfer.text.vocab import Vocab
-from nlptransfer.train.folder_files import FOLDER_FORMAT, read_folder_files
+from nlptransfer.train.folder_files import FOLDER_FORMAT, FolderFiles, read_folder_files
 from nlptransfer.train.prediction import TextPredictor
 
 ort = require("onnxruntime", extra="onnx", purpose="predictions with an ONNX model")
@@ -44,6 +45,17 @@ INPUT_NAME = "ids"
 OUTPUT_NAME = "probabilities"
 #: onnxruntime's execution provider for each ``device``.
 PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
+
+
+def vocab_digest(vocab: Vocab) -> str:
+    """SHA-256 of the vocabulary's tokens in id order: what an ONNX file records of the
+    vocabulary it was exported with.
+
+    Example:
+        >>> vocab_digest(Vocab.build([["a", "b"]])) == vocab_digest(Vocab.build([["b", "a"]]))
+        False
+    """
+    return hashlib.sha256(json.dumps(vocab.tokens).encode("utf-8")).hexdigest()
 
 
 class OnnxClassifier(TextPredictor):
@@ -123,7 +135,7 @@ def load_onnx_classifier(
     if threads is not None:
         options.intra_op_num_threads = threads
     session = ort.InferenceSession(str(path), options, providers=[provider])
-    _check_belongs(session, path, files.label_names, len(files.vocab))
+    _check_belongs(session, path, files)
     return OnnxClassifier(
         files.tokenizer,
         files.vocab,
@@ -140,25 +152,33 @@ def load_onnx_int8_classifier(folder: str | Path, *, device: str = "cpu") -> Onn
     return load_onnx_classifier(folder, device=device, file=INT8_FILE)
 
 
-def _check_belongs(session: Any, path: Path, label_names: list[str], rows: int) -> None:
-    """The file must be an nlptransfer export of this folder's model (labels, vocabulary)."""
+def _check_belongs(session: Any, path: Path, files: FolderFiles) -> None:
+    """The file must be an nlptransfer export of this folder's model: its classifier, labels
+    and vocabulary, as the export recorded them in the file's metadata."""
     meta = session.get_modelmeta().custom_metadata_map
     if meta.get("format") != FOLDER_FORMAT:
         raise NLPTransferError(
             f"{path}: expected an ONNX file written by `nlptransfer export` (metadata format "
             f"{FOLDER_FORMAT!r}), found format {meta.get('format')!r}"
         )
-    labels = json.loads(meta.get("labels", "[]"))
-    if labels != label_names:
-        raise NLPTransferError(
-            f"{path}: expected the labels of config.json {label_names}, found {labels}: "
-            "the file was exported from another model"
-        )
-    if meta.get("vocab_rows") != str(rows):
-        raise NLPTransferError(
-            f"{path}: expected a graph for {rows} vocabulary rows (vocab.json), found one for "
-            f"{meta.get('vocab_rows')}: the file was exported from another model"
-        )
+    recorded = {
+        "labels": json.loads(meta.get("labels", "null")),
+        "classifier": json.loads(meta.get("classifier", "null")),
+        "vocabulary": meta.get("vocab_sha256"),
+    }
+    expected = {
+        "labels": files.label_names,
+        "classifier": files.config["classifier"],
+        "vocabulary": vocab_digest(files.vocab),
+    }
+    for what, value in expected.items():
+        if recorded[what] != value:
+            shown = "vocab.json" if what == "vocabulary" else f"{value}"
+            found = "another" if what == "vocabulary" else f"{recorded[what]}"
+            raise NLPTransferError(
+                f"{path}: expected the {what} of this folder ({shown}), found {found}: "
+                "the file was exported from another model; export it again"
+            )
     inputs = [i.name for i in session.get_inputs()]
     outputs = [o.name for o in session.get_outputs()]
     if inputs != [INPUT_NAME] or OUTPUT_NAME not in outputs:
