@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from nlptransfer._util.registry import Registry
 
 if TYPE_CHECKING:
+    from nlptransfer.train.model_folder import TextClassifierPipeline
     from nlptransfer.train.prediction import TextPredictor
 
 #: How a folder's model runs: each entry is called as ``loader(folder, device=...)``.
@@ -32,6 +33,16 @@ PREDICTOR_BACKENDS.register("onnx", "nlptransfer.deploy.onnx_predictor:load_onnx
 PREDICTOR_BACKENDS.register(
     "onnx-int8", "nlptransfer.deploy.onnx_predictor:load_onnx_int8_classifier"
 )
+
+
+@overload
+def load_classifier(
+    folder: str | Path, *, device: str = "cpu", backend: Literal["torch"] = "torch"
+) -> TextClassifierPipeline: ...
+
+
+@overload
+def load_classifier(folder: str | Path, *, device: str = "cpu", backend: str) -> TextPredictor: ...
 
 
 def load_classifier(
