@@ -42,6 +42,12 @@ def copied(folder, tmp_path):
     return Path(shutil.copytree(folder, tmp_path / "model"))
 
 
+#: Prepended for an install without PyTorch: importing torch (or safetensors) then fails.
+BLOCK_TORCH = """
+import sys
+sys.modules["torch"] = None
+sys.modules["safetensors"] = None
+"""
 PREDICT_WITHOUT_TORCH = """
 import json, sys
 import nlptransfer
@@ -52,8 +58,10 @@ out = {
     "proba": model.predict_proba(texts).tolist(),
     "label_names": model.label_names,
     "type": type(model).__name__,
-    "torch_loaded": "torch" in sys.modules,
-    "loaded": sorted(m for m in ("torch", "safetensors", "onnx", "datasets") if m in sys.modules),
+    "torch_loaded": sys.modules.get("torch") is not None,
+    "loaded": sorted(
+        m for m in ("torch", "safetensors", "onnx", "datasets") if sys.modules.get(m) is not None
+    ),
 }
 print(json.dumps(out))
 """
