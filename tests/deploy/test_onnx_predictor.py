@@ -67,14 +67,18 @@ print(json.dumps(out))
 """
 
 
-@pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
-def test_a_process_predicts_without_ever_importing_torch(folder, backend):
+@pytest.mark.parametrize(
+    ("backend", "blocked"), [("onnx", False), ("onnx-int8", False), ("onnx", True)]
+)
+def test_a_process_predicts_without_ever_importing_torch(folder, backend, blocked):
+    """Without importing torch, and (blocked) where torch cannot be imported at all."""
+    code = (BLOCK_TORCH if blocked else "") + PREDICT_WITHOUT_TORCH
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     done = subprocess.run(
-        [sys.executable, "-c", PREDICT_WITHOUT_TORCH, str(folder), backend, json.dumps(TEXTS)],
+        [sys.executable, "-c", code, str(folder), backend, json.dumps(TEXTS)],
         capture_output=True,
         text=True,
         env=env,
