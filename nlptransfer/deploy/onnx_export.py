@@ -6,18 +6,9 @@ dynamic) to class probabilities ``probabilities`` ``[batch, classes]`` (float32)
 tokenizer and vocabulary stay in the model folder, where the ONNX predictor
 (:mod:`nlptransfer.deploy.onnx_predictor`) reads them without PyTorch.
 
-What is exported is the classifier in inference form, proven equal to it by the tests:
-
-- the embedding becomes its lookup tables as they are read at inference (one per channel; rows
-  with a pretrained vector taken from the pretrained copy under ``trainable_rows="oov"``; rows
-  renormalised to ``max_norm`` as ``nn.Embedding`` does on lookup);
-- Kim's CNN runs its convolutions as ``conv1d`` over every position, windows that reach past a
-  sentence masked out of the max (:class:`ConvKimCNN`): the training path,
-  :func:`~nlptransfer.nn.window_max.window_max`, computes the same products once per distinct
-  token through ``torch.unique`` and a custom autograd function, which ONNX has no operator for;
-- the BiLSTM and NBoW are exported as they are (the padded BiLSTM of
-  :mod:`nlptransfer.nn.lstm` is two one-directional ``LSTM`` operators and a per-sentence
-  reversal by ``Gather``).
+What is exported is each classifier in its inference form (:mod:`nlptransfer.deploy.onnx_forms`:
+the embedding as fixed tables, Kim's CNN with ``conv1d`` in place of ``window_max``; the BiLSTM
+and NBoW as they are), which the tests prove equal to it.
 
 Every export is checked before it is written: onnxruntime runs the graph on a few batches of
 random ids of several lengths and its probabilities must match PyTorch's within 1e-5, or
@@ -44,33 +35,31 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
-import re
 import tempfile
 import warnings
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from nlptransfer._util.errors import NLPTransferError
 from nlptransfer._util.extras import require
 from nlptransfer._util.files import atomic_output
 from nlptransfer._util.version import __version__
+from nlptransfer.deploy.onnx_card import is_model_folder, update_model_card
+from nlptransfer.deploy.onnx_forms import StaticEmbedding, inference_module
 from nlptransfer.deploy.onnx_predictor import (
+    DEFAULT_OPSET,
     INPUT_NAME,
     INT8_FILE,
     ONNX_FILE,
     OUTPUT_NAME,
     vocab_digest,
 )
-from nlptransfer.nn.classifiers import KimCNN, TextClassifier
 from nlptransfer.nn.embedding import PretrainedEmbedding
 from nlptransfer.train.folder_files import FOLDER_FORMAT
 
@@ -83,119 +72,8 @@ log = logging.getLogger(__name__)
 QUANTIZATIONS = ("int8",)
 #: The operators whose weights ``quantize="int8"`` quantizes (see :func:`_quantize_int8`).
 INT8_OPERATORS = ("Gather", "Conv", "LSTM")
-#: The ONNX opset written (onnxruntime 1.17, the ``onnx`` extra's oldest, runs up to 20).
-DEFAULT_OPSET = 17
 #: The largest difference from PyTorch's probabilities an exported float graph may show.
 TOLERANCE = 1e-5
-
-_SECTION_START = "<!-- nlptransfer:onnx -->"
-_SECTION_END = "<!-- /nlptransfer:onnx -->"
-
-
-class StaticEmbedding(nn.Module):
-    """A :class:`PretrainedEmbedding` as it reads at inference: fixed tables, one per channel.
-
-    Args:
-        embedding: the trained layer; its current tables are copied (renormalised to its
-            ``max_norm``, if any, as each looked-up row would be).
-    """
-
-    def __init__(self, embedding: PretrainedEmbedding) -> None:
-        super().__init__()
-        tables = []
-        for weight in embedding.channels:
-            table = weight.detach().clone()
-            if embedding.max_norm is not None:  # what F.embedding(max_norm=...) does to a row
-                rows = torch.arange(table.shape[0])
-                torch.embedding_renorm_(table, rows, embedding.max_norm, 2.0)
-            tables.append(table)
-        for i, table in enumerate(tables):
-            self.register_buffer(f"table{i}", table)
-        self.channel_count = len(tables)
-        self.rows = int(tables[0].shape[0])
-        self.proj = copy.deepcopy(embedding.proj)
-        self.padding_idx = embedding.padding_idx
-        self.channel_dim = embedding.channel_dim
-        self.output_dim = embedding.output_dim
-
-    def forward_channels(self, ids: torch.Tensor) -> list[torch.Tensor]:
-        """One ``[..., dim]`` tensor per channel, as :meth:`PretrainedEmbedding.forward_channels`."""
-        return [F.embedding(ids, getattr(self, f"table{i}")) for i in range(self.channel_count)]
-
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        channels = self.forward_channels(ids)
-        out = channels[0] if len(channels) == 1 else torch.cat(channels, dim=-1)
-        return self.proj(out) if self.proj is not None else out
-
-
-class ConvKimCNN(nn.Module):
-    """Kim's CNN (:class:`~nlptransfer.nn.classifiers.KimCNN`) with ``conv1d`` in place of
-    :func:`~nlptransfer.nn.window_max.window_max`: the same function of the ids, written with
-    ONNX operators (inference only: dropout is left out).
-
-    Example:
-        >>> import numpy as np
-        >>> from nlptransfer.nn import PretrainedEmbedding, build_classifier
-        >>> emb = PretrainedEmbedding(np.random.rand(9, 6).astype("f"), np.ones(9, bool))
-        >>> cnn = build_classifier("cnn", emb, num_classes=3, filters=5).eval()
-        >>> ids = torch.tensor([[3, 4, 5, 6, 7, 8], [2, 8, 0, 0, 0, 0]])
-        >>> torch.allclose(ConvKimCNN(cnn)(ids), cnn(ids), atol=1e-6)
-        True
-    """
-
-    def __init__(self, cnn: KimCNN) -> None:
-        super().__init__()
-        self.cnn = cnn
-
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        cnn = self.cnn
-        embedding = cast(Any, cnn.embedding)  # a PretrainedEmbedding or a StaticEmbedding
-        widest = max(cnn.windows)
-        pad = embedding.padding_idx
-        lengths = (ids != pad).sum(dim=1)
-        if cnn.padding == "wide":
-            ids = F.pad(ids, (widest - 1, widest - 1), value=pad)
-            lengths = lengths + 2 * (widest - 1)
-        # Always `widest` more columns of padding: no test on the (dynamic) length, and the
-        # windows they add reach past every sentence's length, so they never enter the max.
-        ids = F.pad(ids, (0, widest), value=pad)
-        lengths = torch.clamp(lengths, min=widest).unsqueeze(1)
-        if embedding.proj is None:
-            channels = embedding.forward_channels(ids)
-            x = channels[0] if len(channels) == 1 else channels[0] + channels[1]
-        else:
-            x = embedding(ids)
-        x = x.transpose(1, 2)  # [batch, features, time]
-        pooled = []
-        for conv, width in zip(cnn.convs, cnn.windows, strict=True):
-            y = F.conv1d(x, cast(nn.Conv1d, conv).weight)  # [batch, filters, positions]
-            starts = torch.arange(y.shape[2], device=ids.device).unsqueeze(0)
-            inside = (starts + width <= lengths).unsqueeze(1)  # window within the sentence
-            pooled.append(y.masked_fill(~inside, float("-inf")).amax(dim=2))
-        features = F.relu(torch.cat(pooled, dim=1) + cnn.conv_bias.flatten())
-        return cast(torch.Tensor, cnn.out(features))
-
-
-class Probabilities(nn.Module):
-    """``ids -> softmax(classifier(ids))``: the graph :func:`export_onnx` writes."""
-
-    def __init__(self, classifier: nn.Module) -> None:
-        super().__init__()
-        self.classifier = classifier
-
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return F.softmax(self.classifier(ids), dim=-1)
-
-
-def inference_module(model: TextClassifier) -> nn.Module:
-    """The module :func:`export_onnx` traces: ``model`` with a :class:`StaticEmbedding`, Kim's
-    CNN as :class:`ConvKimCNN`, softmax on top; in eval mode, the original left untouched."""
-    copied = copy.deepcopy(model).eval()
-    if isinstance(copied.embedding, PretrainedEmbedding):
-        static = StaticEmbedding(copied.embedding)
-        copied.embedding = cast(PretrainedEmbedding, static)  # duck-typed for the classifiers
-    classifier: nn.Module = ConvKimCNN(copied) if isinstance(copied, KimCNN) else copied
-    return Probabilities(classifier).eval()
 
 
 def export_onnx(
@@ -244,7 +122,7 @@ def export_onnx(
         with atomic_output(path) as tmp:
             onnx.save(graph, str(tmp))
     log.info("wrote %s (%s)", path, quantize or "float32")
-    if _is_model_folder(path.parent):
+    if is_model_folder(path.parent):
         update_model_card(path.parent)
     return path
 
@@ -371,67 +249,3 @@ def _set_metadata(
         entry = graph.metadata_props.add()
         entry.key, entry.value = key, value
     graph.producer_name, graph.producer_version = "nlptransfer", __version__
-
-
-def _is_model_folder(folder: Path) -> bool:
-    config = folder / "config.json"
-    if not config.is_file():
-        return False
-    try:
-        return json.loads(config.read_text(encoding="utf-8")).get("format") == FOLDER_FORMAT
-    except (ValueError, OSError):
-        return False
-
-
-def onnx_card_section(files: Sequence[Path]) -> str:
-    """The model card's ONNX section: which files, how they were made, how to run them.
-
-    Example:
-        >>> print(onnx_card_section([Path("model.onnx")]).splitlines()[2])
-        ## ONNX
-    """
-    lines = [_SECTION_START, "", "## ONNX", ""]
-    for file in files:
-        kind = "int8, dynamically quantized" if file.name == INT8_FILE else "float32"
-        lines.append(
-            f"- `{file.name}` ({kind}, {file.stat().st_size / 1e6:.1f} MB)"
-            if file.exists()
-            else f"- `{file.name}` ({kind})"
-        )
-    lines += [
-        "",
-        f"Exported with `nlptransfer export` (nlptransfer {__version__}, torch {torch.__version__}, "
-        f"opset {DEFAULT_OPSET}): input `{INPUT_NAME}`, token ids `[batch, time]` (int64, "
-        f"right-padded with 0); output `{OUTPUT_NAME}`, `[batch, classes]` (float32). The "
-        "float32 file gives PyTorch's probabilities within 1e-5; the int8 one is smaller and "
-        "faster, its labels almost always the same.",
-        "",
-        "Predict without PyTorch (`pip install 'nlptransfer[onnx]'`; the tokenizer, vocabulary "
-        "and labels are read from this folder):",
-        "",
-        "```python",
-        "import nlptransfer",
-        "",
-        'model = nlptransfer.load_classifier("path/to/this/folder", backend="onnx")',
-        'model.predict(["some text"])  # or backend="onnx-int8" for model.int8.onnx',
-        "```",
-        "",
-        _SECTION_END,
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def update_model_card(folder: str | Path) -> Path:
-    """Write (or replace) the ONNX section of ``folder/README.md`` for the ONNX files there."""
-    folder = Path(folder)
-    card = folder / "README.md"
-    text = card.read_text(encoding="utf-8") if card.is_file() else ""
-    text = re.sub(
-        re.escape(_SECTION_START) + r".*?" + re.escape(_SECTION_END) + r"\n?", "", text, flags=re.S
-    )
-    files = [folder / name for name in (ONNX_FILE, INT8_FILE) if (folder / name).is_file()]
-    if files:
-        text = text.rstrip("\n") + "\n\n" + onnx_card_section(files)
-    with atomic_output(card) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return card

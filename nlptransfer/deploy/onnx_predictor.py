@@ -43,6 +43,9 @@ INT8_FILE = "model.int8.onnx"
 #: The graph's input (token ids ``[batch, time]``, int64) and output (``[batch, classes]``).
 INPUT_NAME = "ids"
 OUTPUT_NAME = "probabilities"
+#: The ONNX opset ``nlptransfer export`` writes (onnxruntime runs it from 1.17, the ``onnx``
+#: extra's oldest).
+DEFAULT_OPSET = 17
 #: onnxruntime's execution provider for each ``device``.
 PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
 

@@ -11,7 +11,7 @@ from tests.conftest import skip_unless_installed
 skip_unless_installed("torch", "safetensors", "onnx", "onnxruntime")
 
 from nlptransfer import load_classifier  # noqa: E402
-from nlptransfer.deploy.onnx_export import update_model_card  # noqa: E402
+from nlptransfer.deploy.onnx_card import update_model_card  # noqa: E402
 from tests.deploy.sst2_models import trained_folder  # noqa: E402
 
 runner = CliRunner()

@@ -28,10 +28,12 @@ from nlptransfer.deploy.onnx_export import (  # noqa: E402
     INT8_FILE,
     ONNX_FILE,
     TOLERANCE,
-    ConvKimCNN,
-    StaticEmbedding,
     _check_float_graph,
     export_onnx,
+)
+from nlptransfer.deploy.onnx_forms import (  # noqa: E402
+    ConvKimCNN,
+    StaticEmbedding,
     inference_module,
 )
 from nlptransfer.errors import NLPTransferError  # noqa: E402
