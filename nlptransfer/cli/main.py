@@ -18,6 +18,7 @@ import nlptransfer.cli.vectors_lookup  # noqa: F401 - registers the lookup comma
 from nlptransfer._util.version import __version__
 from nlptransfer.cli import failures
 from nlptransfer.cli.bench import bench, report
+from nlptransfer.cli.export import export
 from nlptransfer.cli.pretrain import pretrain
 from nlptransfer.cli.push import push
 from nlptransfer.cli.serve import serve
@@ -89,6 +90,7 @@ app.command()(report)
 app.command()(pretrain)
 app.command()(serve)
 app.command()(push)
+app.command()(export)
 
 
 def _version(value: bool) -> None:

@@ -8,6 +8,7 @@ import os
 
 import typer
 
+from nlptransfer.deploy.backends import PREDICTOR_BACKENDS
 from nlptransfer.deploy.limits import ServeLimits
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,9 @@ def serve(
         "127.0.0.1", help="Address to listen on; 0.0.0.0 serves every interface (no auth!)."
     ),
     port: int = typer.Option(8000, min=1, max=65535),
-    backend: str = typer.Option("torch", help="torch, or onnx (the folder's exported model)."),
+    backend: str = typer.Option(
+        "torch", help="torch; onnx or onnx-int8: the folder's exported model, run without PyTorch."
+    ),
     workers: int = typer.Option(1, min=1, help="Processes, each with its own copy of the model."),
     max_batch: int = typer.Option(_DEFAULTS.max_batch, min=1, help="Most texts a request."),
     max_text_chars: int = typer.Option(
@@ -38,9 +41,10 @@ def serve(
 
     from nlptransfer.deploy import server
 
-    if backend not in ("torch", "onnx"):
+    if backend not in PREDICTOR_BACKENDS:
+        known = ", ".join(PREDICTOR_BACKENDS.names())
         raise typer.BadParameter(
-            f"expected torch or onnx, found {backend!r}", param_hint="--backend"
+            f"expected one of {known}, found {backend!r}", param_hint="--backend"
         )
     limits = ServeLimits(max_batch, max_text_chars, max_body_bytes)
     if not _is_loopback(host):

@@ -180,15 +180,18 @@ def predict(
         None, "--file", "-f", help="A file with one text a line (plain, .gz, .bz2 or .xz)."
     ),
     as_json: bool = typer.Option(False, "--json", help="One JSON object a line."),
+    backend: str = typer.Option(
+        "torch", help="torch; onnx or onnx-int8: the folder's exported model, without PyTorch."
+    ),
 ) -> None:
     """Classify texts: one line per input with the label and its probability."""
     from nlptransfer.data.texts import read_texts
-    from nlptransfer.train.model_folder import load_classifier
+    from nlptransfer.deploy.backends import load_classifier
 
     if not text and file is None:
         raise typer.BadParameter("give --text or --file", param_hint="--text")
     texts = list(text or []) + (read_texts(file, "lines") if file is not None else [])
-    pipeline = load_classifier(folder)
+    pipeline = load_classifier(folder, backend=backend)
     for source, p in zip(texts, pipeline.predict(texts), strict=True):
         if as_json:
             typer.echo(
@@ -220,6 +223,9 @@ def evaluate(
     header: HeaderOption = None,
     columns: ColumnsOption = None,
     on_bad_rows: OnBadRowsOption = "error",
+    backend: str = typer.Option(
+        "torch", help="torch; onnx or onnx-int8: the folder's exported model, without PyTorch."
+    ),
 ) -> None:
     """Accuracy, macro-F1 and the confusion matrix of a trained model on labelled data."""
     file_options = load_dataset_options(
@@ -232,11 +238,11 @@ def evaluate(
     )
     from nlptransfer.data import load_dataset
     from nlptransfer.data.dataset import read_labelled_file
-    from nlptransfer.train.model_folder import load_classifier
+    from nlptransfer.deploy.backends import load_classifier
 
     if test_file is None and not dataset:
         raise typer.BadParameter("give --dataset or --test-file", param_hint="--dataset")
-    pipeline = load_classifier(folder)
+    pipeline = load_classifier(folder, backend=backend)
     names = pipeline.label_names
     if test_file is not None:
         texts, labels = read_labelled_file(test_file, names, **file_options)

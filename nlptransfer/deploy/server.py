@@ -292,21 +292,16 @@ def _json_type(value: Any) -> str:
 def load_for_serving(folder: str | Path, backend: str = "torch") -> Classifier:
     """The classifier of a model folder (a path, or ``hf://OWNER/NAME[@revision]``) on ``backend``.
 
+    ``backend="onnx"`` serves without importing PyTorch (see
+    :func:`~nlptransfer.deploy.backends.load_classifier`).
+
     Raises:
-        NLPTransferError: the folder is not a model folder, or ``backend`` is not available.
+        NLPTransferError: the folder is not a model folder.
+        UnknownNameError: no backend has that name.
     """
-    import inspect
+    from nlptransfer.deploy.backends import load_classifier
 
-    from nlptransfer._util.errors import NLPTransferError
-    from nlptransfer.train.model_folder import load_classifier
-
-    if "backend" in inspect.signature(load_classifier).parameters:
-        return load_classifier(folder, backend=backend)  # type: ignore[call-arg,no-any-return,unused-ignore]
-    if backend != "torch":
-        raise NLPTransferError(
-            f"backend {backend!r} is not available in this nlptransfer: expected torch"
-        )
-    return load_classifier(folder)
+    return load_classifier(folder, backend=backend)
 
 
 def app_from_folder(

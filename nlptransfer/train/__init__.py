@@ -1,6 +1,10 @@
-"""Training: batching, the Trainer loop, metrics, model folders and the pipeline that predicts
-(PyTorch: the ``torch`` extra). Without PyTorch, importing this package raises
-:class:`~nlptransfer.errors.MissingExtraError` naming ``pip install 'nlptransfer[torch]'``.
+"""Training: batching, the Trainer loop, metrics, model folders and the pipeline that predicts.
+
+Importing the package does not import PyTorch, so the modules that read a model folder without
+it (:mod:`~nlptransfer.train.folder_files`, :mod:`~nlptransfer.train.prediction`, used by the
+ONNX predictor) work in an install without the ``torch`` extra. The names below load on first
+use; without PyTorch, using one raises :class:`~nlptransfer.errors.MissingExtraError` naming
+``pip install 'nlptransfer[torch]'``.
 
 Example:
     >>> import nlptransfer, nlptransfer.train
@@ -8,14 +12,18 @@ Example:
     True
 """
 
-from nlptransfer._util.extras import require
+from __future__ import annotations
 
-require("torch", extra="torch", purpose="the trainer and model folders (nlptransfer.train)")
+from typing import TYPE_CHECKING
 
-from nlptransfer.train.classify import TrainedRun, train_classifier
-from nlptransfer.train.metrics import classification_metrics
-from nlptransfer.train.model_folder import Prediction, TextClassifierPipeline, load_classifier
-from nlptransfer.train.trainer import TrainConfig, Trainer
+from nlptransfer._util.lazy import lazy_attributes
+from nlptransfer.train.prediction import Prediction
+
+if TYPE_CHECKING:
+    from nlptransfer.train.classify import TrainedRun, train_classifier
+    from nlptransfer.train.metrics import classification_metrics
+    from nlptransfer.train.model_folder import TextClassifierPipeline, load_classifier
+    from nlptransfer.train.trainer import TrainConfig, Trainer
 
 __all__ = [
     "Prediction",
@@ -27,3 +35,14 @@ __all__ = [
     "load_classifier",
     "train_classifier",
 ]
+
+_LAZY = {
+    "TrainedRun": "nlptransfer.train.classify",
+    "train_classifier": "nlptransfer.train.classify",
+    "classification_metrics": "nlptransfer.train.metrics",
+    "TextClassifierPipeline": "nlptransfer.train.model_folder",
+    "load_classifier": "nlptransfer.train.model_folder",
+    "TrainConfig": "nlptransfer.train.trainer",
+    "Trainer": "nlptransfer.train.trainer",
+}
+__getattr__ = lazy_attributes(__name__, _LAZY)

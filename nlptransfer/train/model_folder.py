@@ -16,39 +16,40 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from nlptransfer._util.errors import DatasetError, NLPTransferError
+from nlptransfer._util.errors import NLPTransferError
 from nlptransfer._util.files import atomic_directory
+from nlptransfer._util.registry import import_string
 from nlptransfer.nn.classifiers import TextClassifier, build_classifier
 from nlptransfer.nn.embedding import LAYER_OPTIONS, PretrainedEmbedding
-from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
+from nlptransfer.text.tokenize import Tokenizer
 from nlptransfer.text.vocab import Vocab
-from nlptransfer.train.hub import card_metadata, resolve_model_folder
-from nlptransfer.train.metrics import classification_metrics
+from nlptransfer.train.folder_files import FOLDER_FORMAT, FOLDER_VERSION, read_folder_files
+from nlptransfer.train.hub import card_metadata
+from nlptransfer.train.prediction import Prediction, TextPredictor
 from nlptransfer.train.trainer import DEFAULT_LR
 
-FOLDER_FORMAT = "nlptransfer-classifier"
-FOLDER_VERSION = 1
+__all__ = [
+    "FOLDER_FORMAT",
+    "FOLDER_VERSION",
+    "Prediction",
+    "TextClassifierPipeline",
+    "load_classifier",
+]
 
 
-@dataclass
-class Prediction:
-    """One prediction: the label, its probability, and every class's probability."""
-
-    label: str
-    probability: float
-    probabilities: dict[str, float]
-
-
-class TextClassifierPipeline:
+class TextClassifierPipeline(TextPredictor):
     """Tokenizer + vocabulary + model + label names: text in, labels out.
+
+    :meth:`~nlptransfer.train.prediction.TextPredictor.predict` and
+    :meth:`~nlptransfer.train.prediction.TextPredictor.evaluate` come from
+    :class:`~nlptransfer.train.prediction.TextPredictor`, shared with the ONNX predictor.
 
     Example:
         >>> # pipeline = nlptransfer.load_classifier("runs/sst2-cnn")
@@ -65,19 +66,8 @@ class TextClassifierPipeline:
         info: dict[str, Any] | None = None,
         metrics: dict[str, Any] | None = None,
     ) -> None:
-        self.tokenizer = tokenizer
-        self.vocab = vocab
+        super().__init__(tokenizer, vocab, label_names, info=info, metrics=metrics)
         self.model = model
-        self.label_names = list(label_names)
-        self.info = dict(info or {})
-        self.metrics = dict(metrics or {})
-
-    def encode(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Token ids of each text (computed once; reuse them across epochs)."""
-        return [
-            np.asarray(self.vocab.encode(tokens), dtype=np.int64)
-            for tokens in self.tokenizer.tokenize_batch(texts)
-        ]
 
     @torch.no_grad()
     def predict_proba(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
@@ -89,80 +79,16 @@ class TextClassifierPipeline:
         )
         return trainer.predict_proba(self.encode(texts), batch_size=batch_size)
 
-    def predict(self, texts: Sequence[str] | str) -> list[Prediction]:
-        """The most probable label of each text, with probabilities."""
-        if isinstance(texts, str):
-            texts = [texts]
-        probs = self.predict_proba(list(texts))
-        out = []
-        for row in probs:
-            best = int(row.argmax())
-            out.append(
-                Prediction(
-                    label=self.label_names[best],
-                    probability=float(row[best]),
-                    probabilities={n: float(p) for n, p in zip(self.label_names, row, strict=True)},
-                )
-            )
-        return out
-
-    def evaluate(
-        self, texts: Sequence[str], labels: Sequence[int] | Sequence[str], batch_size: int = 256
-    ) -> dict[str, Any]:
-        """Accuracy, macro-F1, per-class F1 and the confusion matrix on labelled texts.
-
-        Args:
-            texts: the texts.
-            labels: their gold labels, as class ids or as names among :attr:`label_names`.
-            batch_size: texts scored at a time.
-
-        Returns:
-            :func:`~nlptransfer.train.metrics.classification_metrics`' JSON-ready dict;
-            rows of the confusion matrix are gold labels, columns predictions, both in the
-            order of :attr:`label_names`.
-
-        Raises:
-            DatasetError: texts and labels differ in number, or a label is not the model's.
-
-        Example:
-            >>> from nlptransfer.nn.classifiers import build_classifier
-            >>> from nlptransfer.nn.embedding import PretrainedEmbedding
-            >>> from nlptransfer.text.tokenize import get_tokenizer
-            >>> vocab = Vocab.build([["good"], ["bad"]])
-            >>> rows = len(vocab)
-            >>> embedding = PretrainedEmbedding(
-            ...     np.zeros((rows, 4), np.float32), np.zeros(rows, bool), mode="random")
-            >>> pipeline = TextClassifierPipeline(
-            ...     get_tokenizer("whitespace"), vocab, build_classifier("nbow", embedding, 2),
-            ...     ["negative", "positive"])
-            >>> metrics = pipeline.evaluate(["good", "bad", "good"], ["positive", "negative", 1])
-            >>> metrics["examples"], len(metrics["confusion_matrix"])
-            (3, 2)
-        """
-        gold = self._label_ids(labels)
-        if len(gold) != len(texts):
-            raise DatasetError(f"expected a label for each of {len(texts)} texts, got {len(gold)}")
-        predicted = self.predict_proba(list(texts), batch_size=batch_size).argmax(axis=1)
-        return classification_metrics(gold, predicted.tolist(), len(self.label_names))
-
-    def _label_ids(self, labels: Sequence[int] | Sequence[str]) -> list[int]:
-        ids = {name: i for i, name in enumerate(self.label_names)}
-        out = []
-        for label in labels:
-            if isinstance(label, str):
-                if label not in ids:
-                    raise DatasetError(
-                        f"label {label!r} is not one of the model's labels {self.label_names}"
-                    )
-                out.append(ids[label])
-            elif 0 <= int(label) < len(self.label_names):
-                out.append(int(label))
-            else:
-                raise DatasetError(
-                    f"label id {label} is out of range: the model has "
-                    f"{len(self.label_names)} labels {self.label_names}"
-                )
-        return out
+    def export_onnx(self, path: str | Path, *, quantize: str | None = None) -> Path:
+        """Write the classifier as an ONNX file (``path``: a file, or a folder to write
+        ``model.onnx`` / ``model.int8.onnx`` into); see
+        :func:`nlptransfer.deploy.onnx_export.export_onnx`, which this calls (the ``export``
+        extra). ``quantize="int8"``: dynamically quantized. Returns the file written."""
+        # Resolved when called, like a plugin: the exporter sits in a layer above this one.
+        export = import_string(
+            "nlptransfer.deploy.onnx_export:export_onnx", what="TextClassifierPipeline.export_onnx"
+        )
+        return cast(Path, export(self, path, quantize=quantize))
 
     # -- storage ------------------------------------------------------------------------------
     def save(self, folder: str | Path, *, model_card: str | None = None) -> Path:
@@ -311,27 +237,9 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
         >>> again.predict("good")[0] == untrained.predict("good")[0]
         True
     """
-    folder = resolve_model_folder(folder)  # a path, or hf://OWNER/NAME[@revision] from the Hub
-    config_path = folder / "config.json"
-    if not config_path.is_file():
-        raise NLPTransferError(f"{folder}: expected a model folder with config.json, found none")
-    config = json.loads(config_path.read_text(encoding="utf-8"))
-    if config.get("format") != FOLDER_FORMAT:
-        raise NLPTransferError(
-            f"{config_path}: expected format {FOLDER_FORMAT!r}, found {config.get('format')!r}"
-        )
-    vocab = Vocab.load(folder / "vocab.json")
+    files = read_folder_files(folder)
+    folder, config, vocab = files.folder, files.config, files.vocab
     emb_cfg = dict(config["embedding"])
-    if len(vocab) != emb_cfg["rows"]:  # a token would silently read another token's row
-        raise NLPTransferError(
-            f"{folder / 'vocab.json'}: expected {emb_cfg['rows']} tokens, one per embedding row "
-            f"(config.json), found {len(vocab)}: the folder's files do not belong together"
-        )
-    if len(config["labels"]) != config["classifier"]["num_classes"]:
-        raise NLPTransferError(
-            f"{config_path}: expected {config['classifier']['num_classes']} label names, one per "
-            f"output of the classifier, found {len(config['labels'])}"
-        )
     embedding = PretrainedEmbedding(
         np.zeros((emb_cfg["rows"], emb_cfg["dim"]), np.float32),
         np.zeros(emb_cfg["rows"], bool),
@@ -356,18 +264,6 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
             f"{weights_path}: expected the weights config.json describes, found others ({detail})"
         ) from exc
     model.eval()
-    metrics_path = folder / "metrics.json"
-    metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
-    info = {
-        k: v
-        for k, v in config.items()
-        if k not in ("format", "version", "classifier", "embedding", "tokenizer", "labels")
-    }
     return TextClassifierPipeline(
-        tokenizer_from_config(config["tokenizer"], folder=folder),
-        vocab,
-        model,
-        config["labels"],
-        info=info,
-        metrics=metrics,
+        files.tokenizer, vocab, model, files.label_names, info=files.info, metrics=files.metrics
     )

@@ -102,12 +102,13 @@ PARTS = {
     "nlptransfer.train_classifier": "torch",
     "nlptransfer.PretrainedEmbedding": "torch",
     "nlptransfer.build_classifier": "torch",
-    "nlptransfer.load_classifier": "torch",
+    "nlptransfer.load_classifier('no-such-folder')": "torch",
+    "nlptransfer.load_classifier('no-such-folder', backend='onnx')": "onnx",
     "nlptransfer.TextClassifierPipeline": "torch",
     "nlptransfer.nn.CLASSIFIERS.get('cnn')": "torch",
     "nlptransfer.pretrain_vectors": "pretrain",
     "nlptransfer.nn.PretrainedEmbedding": "torch",
-    "__import__('nlptransfer.train')": "torch",
+    "nlptransfer.train.Trainer": "torch",
     "__import__('nlptransfer.compat.torchtext.vocab')": "torch",
     "nlptransfer.bench.BenchConfig": "bench",
     "nlptransfer.load_dataset('tweets')": "torch",
@@ -128,7 +129,7 @@ def answers(tmp_path_factory) -> dict[str, str]:
     path.write_text("2 2\nking 1 0\nqueen 0 1\n", encoding="utf-8")
     probe = f"""
 import json, sys
-import nlptransfer, nlptransfer.nn, nlptransfer.bench
+import nlptransfer, nlptransfer.nn, nlptransfer.bench, nlptransfer.train
 from nlptransfer.errors import MissingExtraError
 answers = {{}}
 for code in {list(PARTS)!r}:

@@ -122,6 +122,13 @@ COMMANDS: dict[tuple[str, ...], dict[str, list[list[str]]]] = {
         "files": [["push", "{model}", "me/model"]],
         "options": [["push", "{model}"]],
     },
+    ("export",): {
+        "files": [["export", "{model}"], ["export", "{model}", "--quantize", "int8"]],
+        "options": [
+            ["export", "{model}", "--to", "coreml"],
+            ["export", "{model}", "--quantize", "int4"],
+        ],
+    },
     ("bench",): {
         "files": [["bench", "{bad}", "--out", "{out}"]],
         "options": [["bench", "{texts}", "--executor", "moon"], ["bench", "{texts}", "-j", "0"]],
