@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -35,6 +36,9 @@ PROGRESS_MIN_SCORES = 2_000_000_000
 QUERY_BLOCK_ELEMENTS = 1 << 22
 #: Rows normalised at a time by :func:`unit_matrix_of`.
 NORMALISE_ROWS = 1 << 16
+
+#: Values divided by their norms at a time when a search reads :class:`ScaledRows` (1 MiB).
+SCALE_BLOCK_ELEMENTS = 1 << 18
 
 #: ``score_block(rows, queries)``: float32 scores ``[len(rows), len(queries)]`` for two slices.
 ScoreBlock = Callable[[slice, slice], np.ndarray]
@@ -86,6 +90,87 @@ def unit_matrix_of(matrix: np.ndarray) -> np.ndarray:
     return unit
 
 
+def row_norms(matrix: np.ndarray) -> np.ndarray:
+    """Each row's L2 norm as float32, in chunks: exactly the norms :func:`unit_rows` divides by.
+
+    Example:
+        >>> row_norms(np.array([[3, 4], [0, 0]], np.float32)).tolist()
+        [5.0, 0.0]
+    """
+    norms = np.empty(len(matrix), dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, len(matrix), NORMALISE_ROWS):
+            chunk = np.asarray(matrix[start : start + NORMALISE_ROWS], dtype=np.float32)
+            norms[start : start + NORMALISE_ROWS] = np.linalg.norm(chunk, axis=1)
+    return norms
+
+
+class ScaledRows:
+    """The rows of a matrix at unit length, each divided by its norm as it is read.
+
+    What search reads for a memory-mapped store: the matrix and its norms are the store's
+    files, shared by every process through the page cache, and no process holds a normalised
+    copy. Indexing gives what :func:`unit_matrix_of` would hold, bit for bit (the same float32
+    division by the same norm); :meth:`dot` scores rows against queries a small block at a time.
+
+    Example:
+        >>> matrix = np.array([[3, 4], [0, 0], [0, 2]], np.float32)
+        >>> rows = ScaledRows(matrix, row_norms(matrix))
+        >>> len(rows), rows.shape, rows[0].tolist(), rows[1:].tolist()
+        (3, (3, 2), [0.6000000238418579, 0.800000011920929], [[0.0, 0.0], [0.0, 1.0]])
+        >>> bool((rows[[2, 0]] == unit_matrix_of(matrix)[[2, 0]]).all())
+        True
+    """
+
+    ndim = 2
+    dtype = np.dtype(np.float32)
+
+    def __init__(self, matrix: np.ndarray, norms: np.ndarray) -> None:
+        if matrix.ndim != 2 or norms.shape != (matrix.shape[0],):
+            raise ValueError(f"expected one norm per row of {matrix.shape}, got {norms.shape}")
+        self.matrix = matrix
+        self.norms = norms
+        self.shape: tuple[int, int] = (int(matrix.shape[0]), int(matrix.shape[1]))
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        rows = np.asarray(self.matrix[key], dtype=np.float32)
+        norms = np.array(self.norms[key], dtype=np.float32)
+        norms[norms == 0] = 1.0  # zero rows stay zero, as unit_rows leaves them
+        return rows / (norms[..., None] if rows.ndim == 2 else norms)
+
+    def dot(self, rows: slice, queries: np.ndarray) -> np.ndarray:
+        """``self[rows] @ queries.T``, normalising :data:`SCALE_BLOCK_ELEMENTS` values at a
+        time (so scratch memory stays small however many rows are scored at once)."""
+        start, stop, _ = rows.indices(len(self))
+        out = np.empty((max(0, stop - start), len(queries)), dtype=np.float32)
+        step = max(1, SCALE_BLOCK_ELEMENTS // max(1, self.shape[1]))
+        columns = queries.T
+        for r0 in range(start, stop, step):
+            r1 = min(r0 + step, stop)
+            np.matmul(self[r0:r1], columns, out=out[r0 - start : r1 - start])
+        return out
+
+
+#: Unit rows as search reads them: a unit matrix, or rows scaled as they are read.
+UnitRows: TypeAlias = "np.ndarray | ScaledRows"
+
+
+def row_products(unit: UnitRows, rows: slice, queries: np.ndarray) -> np.ndarray:
+    """``unit[rows] @ queries.T`` (float32 ``[rows, queries]``) for either kind of unit rows.
+
+    Example:
+        >>> unit = np.eye(2, dtype=np.float32)
+        >>> row_products(unit, slice(0, 2), unit[1:]).tolist()
+        [[0.0], [1.0]]
+    """
+    if isinstance(unit, ScaledRows):
+        return unit.dot(rows, queries)
+    return unit[rows] @ queries.T
+
+
 # -- arguments -------------------------------------------------------------------------------
 def check_k(k: int) -> None:
     """Refuse a negative ``k``.
@@ -115,7 +200,7 @@ def rows_searched(n_rows: int, restrict_vocab: int | None) -> int:
 
 
 # -- scores ----------------------------------------------------------------------------------
-def cosine_blocks(unit_queries: np.ndarray, unit: np.ndarray) -> ScoreBlock:
+def cosine_blocks(unit_queries: np.ndarray, unit: UnitRows) -> ScoreBlock:
     """Score blocks of cosines between unit query rows and unit matrix rows.
 
     Example:
@@ -125,7 +210,7 @@ def cosine_blocks(unit_queries: np.ndarray, unit: np.ndarray) -> ScoreBlock:
     """
 
     def score(rows: slice, queries: slice) -> np.ndarray:
-        return unit[rows] @ unit_queries[queries].T
+        return row_products(unit, rows, unit_queries[queries])
 
     return score
 
