@@ -306,7 +306,7 @@ class Vectors:
         (:class:`~nlptransfer.vectors.topk.ScaledRows`): the store's ``norms.npy``, else norms
         computed once (4 bytes a row); no normalised copy is made, so processes searching one
         store share it through the page cache. Vectors in memory use :meth:`unit_matrix`.
-        Either gives the same unit rows, bit for bit.
+        Either gives the same unit rows, bit for bit; search scores agree to float32 rounding.
 
         Example:
             >>> import numpy as np, pathlib, tempfile

@@ -37,8 +37,9 @@ QUERY_BLOCK_ELEMENTS = 1 << 22
 #: Rows normalised at a time by :func:`unit_matrix_of`.
 NORMALISE_ROWS = 1 << 16
 
-#: Values divided by their norms at a time when a search reads :class:`ScaledRows` (1 MiB).
-SCALE_BLOCK_ELEMENTS = 1 << 18
+#: Values normalised at once when a search reads :class:`ScaledRows` (16 MiB); a larger block
+#: of rows has its scores divided by the norms instead.
+SCALE_BLOCK_ELEMENTS = 1 << 22
 
 #: ``score_block(rows, queries)``: float32 scores ``[len(rows), len(queries)]`` for two slices.
 ScoreBlock = Callable[[slice, slice], np.ndarray]
@@ -111,7 +112,7 @@ class ScaledRows:
     What search reads for a memory-mapped store: the matrix and its norms are the store's
     files, shared by every process through the page cache, and no process holds a normalised
     copy. Indexing gives what :func:`unit_matrix_of` would hold, bit for bit (the same float32
-    division by the same norm); :meth:`dot` scores rows against queries a small block at a time.
+    division by the same norm); :meth:`dot` scores a block of rows against queries.
 
     Example:
         >>> matrix = np.array([[3, 4], [0, 0], [0, 2]], np.float32)
@@ -142,16 +143,21 @@ class ScaledRows:
         return rows / (norms[..., None] if rows.ndim == 2 else norms)
 
     def dot(self, rows: slice, queries: np.ndarray) -> np.ndarray:
-        """``self[rows] @ queries.T``, normalising :data:`SCALE_BLOCK_ELEMENTS` values at a
-        time (so scratch memory stays small however many rows are scored at once)."""
+        """``self[rows] @ queries.T`` with scratch memory of about one block of scores.
+
+        A block of at most :data:`SCALE_BLOCK_ELEMENTS` values is normalised, then multiplied
+        (the products of :func:`unit_matrix_of`'s rows); a larger one (few queries against
+        many rows) is multiplied first and its scores divided by the norms, which agrees to
+        float32 rounding.
+        """
         start, stop, _ = rows.indices(len(self))
-        out = np.empty((max(0, stop - start), len(queries)), dtype=np.float32)
-        step = max(1, SCALE_BLOCK_ELEMENTS // max(1, self.shape[1]))
-        columns = queries.T
-        for r0 in range(start, stop, step):
-            r1 = min(r0 + step, stop)
-            np.matmul(self[r0:r1], columns, out=out[r0 - start : r1 - start])
-        return out
+        if (stop - start) * self.shape[1] <= SCALE_BLOCK_ELEMENTS:
+            return self[start:stop] @ queries.T
+        norms = np.array(self.norms[start:stop], dtype=np.float32)
+        norms[norms == 0] = 1.0
+        scores = np.asarray(self.matrix[start:stop], dtype=np.float32) @ queries.T
+        scores /= norms[:, None]
+        return scores
 
 
 #: Unit rows as search reads them: a unit matrix, or rows scaled as they are read.
