@@ -32,11 +32,12 @@ every open would cost what memory-mapping saves).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import shutil
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,12 +97,31 @@ _ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "n": "\n", "r": "\r"}
 
 
-def _needs_escape(words: list[str]) -> bool:
-    return any("\n" in w or "\r" in w or "\\" in w for w in words)
-
-
 def _escape(word: str) -> str:
-    return "".join(_ESCAPES.get(ch, ch) for ch in word)
+    return word.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def vocab_bytes(words: list[str]) -> tuple[bytes, bool]:
+    r"""``vocab.txt`` for ``words`` (one a line) and whether it had to be escaped.
+
+    Checked on the joined text, so a vocabulary of millions of plain words costs a few string
+    scans; only words with a line break are escaped one by one.
+
+    >>> vocab_bytes(["a", "b"])
+    (b'a\nb\n', False)
+    >>> vocab_bytes(["back\\slash"])
+    (b'back\\\\slash\n', True)
+    """
+    if not words:
+        return b"", False
+    text = "\n".join(words)
+    if text.count("\n") != len(words) - 1:  # a word with a line break: escape word by word
+        text = "\n".join(_escape(w) for w in words)
+    elif "\\" in text or "\r" in text:  # backslashes and \r escape the same in the whole text
+        text = text.replace("\\", "\\\\").replace("\r", "\\r")
+    else:
+        return (text + "\n").encode("utf-8"), False
+    return (text + "\n").encode("utf-8"), True
 
 
 def _unescape(word: str) -> str:
@@ -203,7 +223,7 @@ def save_native(
         subwords: a fastText subword model to store with the vectors.
         overwrite: replace an existing store (``False`` raises ``FileExistsError``).
         meta_in_parallel: more ``meta.json`` fields, computed in a thread while the arrays are
-            written (such as the source file's checksum).
+            checked and written (such as the source file's checksum); they win over ``meta``.
 
     Raises:
         VectorsFormatError: a word occurs twice, or the matrix holds NaN or inf (naming the row).
@@ -218,24 +238,21 @@ def save_native(
         ('v.ntv', ['a'])
     """
     target = native_path(path)
-    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
-    _refuse_duplicate(target, words)
-    norms = _checked_norms(target, words, matrix)
-    escaped = _needs_escape(words)
-    lines = [_escape(w) for w in words] if escaped else words
-    vocab = "".join(w + "\n" for w in lines).encode("utf-8")
-    _check_target(target, overwrite)
-    with exclusive_lock(target / LOCK_FILE, what=f"saving {target}"):
-        _check_target(target, overwrite)  # again: another writer may have gone first
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            late: Future[dict[str, Any]] | None = None
-            if meta_in_parallel is not None:
-                late = pool.submit(meta_in_parallel)
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="save_native")
+    try:  # the parallel fields (a checksum of the source) start first: they take longest
+        late = pool.submit(meta_in_parallel) if meta_in_parallel is not None else None
+        matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        _check_target(target, overwrite)
+        with exclusive_lock(target / LOCK_FILE, what=f"saving {target}"):
+            _check_target(target, overwrite)  # again: another writer may have gone first
             version = new_version_name()
             folder = target / version
             folder.mkdir()
-            try:
-                writing = pool.submit(_save_npy, folder / MATRIX_FILE, matrix)
+            writing = pool.submit(_save_npy, folder / MATRIX_FILE, matrix)
+            try:  # while the matrix is written: check it, and write the rest
+                _refuse_duplicate(target, words)
+                norms = _checked_norms(target, words, matrix)
+                vocab, escaped = vocab_bytes(words)
                 (folder / VOCAB_FILE).write_bytes(vocab)
                 _save_npy(folder / NORMS_FILE, norms)
                 if subwords is not None:
@@ -257,12 +274,16 @@ def save_native(
                     record.update(late.result())
                 publish(target, record)
             except BaseException:
+                writing.exception()  # let it finish writing into the folder before removing it
                 shutil.rmtree(folder, ignore_errors=True)
                 if not (target / META_FILE).exists():  # a first save failed: leave nothing
-                    (target / LOCK_FILE).unlink(missing_ok=True)
-                    target.rmdir()
+                    with contextlib.suppress(OSError):
+                        (target / LOCK_FILE).unlink()
+                        target.rmdir()
                 raise
-        remove_superseded(target, version)
+            remove_superseded(target, version)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # a failed save does not wait for them
     return target
 
 
