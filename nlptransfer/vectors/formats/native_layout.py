@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -207,7 +208,7 @@ def open_npy(path: Path, shape: tuple[int, ...], *, mmap: bool) -> np.ndarray:
                 f"expected a float32 C-order array of shape {shape}, "
                 f"found {dtype} {found_shape}{' (Fortran order)' if fortran else ''}",
             )
-        expected = offset + 4 * int(np.prod(shape, dtype=np.int64))
+        expected = offset + 4 * math.prod(shape)  # Python ints: no overflow
         if size != expected:
             raise VectorsFormatError(
                 path, f"expected {expected} bytes (header and data), found {size}", offset=size
@@ -216,8 +217,7 @@ def open_npy(path: Path, shape: tuple[int, ...], *, mmap: bool) -> np.ndarray:
             if expected == offset:  # numpy cannot map an empty range
                 return np.zeros(shape, dtype=np.float32)
             return np.memmap(handle, dtype="<f4", mode="r", offset=offset, shape=shape)
-        count = int(np.prod(shape, dtype=np.int64))
-        return np.fromfile(handle, dtype="<f4", count=count).reshape(shape)
+        return np.fromfile(handle, dtype="<f4", count=math.prod(shape)).reshape(shape)
 
 
 def _npy_header(path: Path, handle: BinaryIO) -> tuple[int, tuple[int, ...], np.dtype, bool]:

@@ -9,6 +9,7 @@ such a store opens with its words and shape, and the test says so.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -90,8 +91,9 @@ def _edit(data: bytes, edit: tuple[str, int, bytes]) -> tuple[bytes, int]:
 
 
 @settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("NLPTRANSFER_FUZZ_EXAMPLES", "150")),  # make fuzz: more
     deadline=None,
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(name=st.sampled_from(FILES), edit=edits)
