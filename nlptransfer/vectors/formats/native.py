@@ -93,7 +93,6 @@ FINITE_CHECK_CHUNK_ROWS = 1 << 16
 #: Times an open starts again because a writer published a new version meanwhile.
 OPEN_ATTEMPTS = 50
 
-_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "n": "\n", "r": "\r"}
 
 
