@@ -103,8 +103,9 @@ def filter_vocabulary(workdir: Path) -> tuple[list[str], str]:
                 counts.update(line.split()[1:])  # the first field is the label
         words = [word for word, _ in counts.most_common(VOCAB_SIZE)]
         return words, f"the {len(words)} most frequent tokens of {DATASET_WORDS.name}"
-    vocab_file = workdir / f"{STEM}.ntv" / "vocab.txt"
-    words = vocab_file.read_text(encoding="utf-8").split("\n")[:-1][::40][:VOCAB_SIZE]
+    from nlptransfer import Vectors
+
+    words = Vectors.load(workdir / f"{STEM}.ntv").words[::40][:VOCAB_SIZE]
     return words, f"every 40th GloVe word ({len(words)})"
 
 

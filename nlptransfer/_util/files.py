@@ -17,15 +17,24 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import shutil
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from tqdm.auto import tqdm
 
 from nlptransfer._util.progress import PROGRESS_MIN_BYTES, progress_enabled
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]  # None marks no fcntl; checked before each use
+
+logger = logging.getLogger(__name__)
 
 
 def _temporary_sibling(path: Path) -> Path:
@@ -71,6 +80,48 @@ def atomic_directory(path: str | Path, *, overwrite: bool = True) -> Iterator[Pa
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: str | Path, *, what: str = "") -> Iterator[None]:
+    """Hold an exclusive ``fcntl.flock`` lock on ``path`` (created if missing) while inside.
+
+    Another process holding it makes this one wait, after logging ``waiting for another process``
+    (at INFO); the lock goes with its holder, even one killed with ``kill -9``. A holder may
+    remove the lock file (with its folder) before releasing it: a waiter then locks a new one.
+    Without ``fcntl`` (Windows) nothing is locked.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> with exclusive_lock(pathlib.Path(tempfile.mkdtemp()) / ".lock", what="saving"):
+        ...     pass
+    """
+    path = Path(path)
+    while True:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+b") as handle:
+            if fcntl is None:  # pragma: no cover - Windows
+                yield
+                return
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                logger.info("waiting for another process %s (lock %s)", what, path)
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                if not _same_file(handle, path):  # its holder removed it (and maybe its folder)
+                    continue
+                yield
+                return
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _same_file(handle: BinaryIO, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
 
 
 def file_digests(

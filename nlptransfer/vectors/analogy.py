@@ -28,9 +28,11 @@ from nlptransfer.vectors.neighbours import WordUnit
 from nlptransfer.vectors.topk import (
     Hits,
     ScoreBlock,
+    UnitRows,
     check_k,
     cosine_blocks,
     ranked_hits,
+    row_products,
     rows_searched,
     top_k,
     unit_rows,
@@ -56,7 +58,7 @@ def check_method(method: str) -> None:
 
 
 def cosmul_blocks(
-    positive: Sequence[np.ndarray], negative: Sequence[np.ndarray], unit: np.ndarray
+    positive: Sequence[np.ndarray], negative: Sequence[np.ndarray], unit: UnitRows
 ) -> ScoreBlock:
     """3CosMul scores: prod of shifted cosines (1 + cos) / 2 of the positive terms over the
     negative, per block of rows and queries.
@@ -69,20 +71,23 @@ def cosmul_blocks(
     """
 
     def score(rows: slice, queries: slice) -> np.ndarray:
-        block = unit[rows]
-        numerator = np.ones((block.shape[0], queries.stop - queries.start), dtype=np.float32)
+        block: UnitRows = unit
+        if isinstance(unit, np.ndarray):  # take the block once; ScaledRows scale as they go
+            block, rows = unit[rows], slice(None)
+        n_rows = len(range(*rows.indices(len(block))))
+        numerator = np.ones((n_rows, queries.stop - queries.start), dtype=np.float32)
         for terms in positive:
-            numerator *= (1 + block @ terms[queries].T) / 2
+            numerator *= (1 + row_products(block, rows, terms[queries])) / 2
         denominator = np.ones_like(numerator)
         for terms in negative:
-            denominator *= (1 + block @ terms[queries].T) / 2
+            denominator *= (1 + row_products(block, rows, terms[queries])) / 2
         return numerator / (denominator + np.float32(COSMUL_EPSILON))
 
     return score
 
 
 def analogy_top(
-    unit: np.ndarray, terms: np.ndarray, method: str, n_rows: int, want: int
+    unit: UnitRows, terms: np.ndarray, method: str, n_rows: int, want: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top ``want`` rows among the first ``n_rows`` for unit ``terms = [a, b, c]`` (each
     ``[n, dim]``), by 3CosAdd or 3CosMul: ``(scores, rows)``, both ``[n, want]``.
@@ -129,7 +134,7 @@ def question_units(
 
 
 def solve_analogies(
-    unit: np.ndarray,
+    unit: UnitRows,
     questions: Sequence[tuple[str, str, str]],
     word_unit: WordUnit,
     k: int = 1,
@@ -156,7 +161,7 @@ def solve_analogies(
 
 
 def analogy_rows(
-    unit: np.ndarray,
+    unit: UnitRows,
     questions: np.ndarray,
     k: int = 1,
     *,

@@ -130,7 +130,7 @@ def norm_statistics(matrix: np.ndarray) -> NormStatistics:
 
 
 def disk_bytes(path: str | Path | None) -> int | None:
-    """The size of a file, or of the files directly inside a folder; ``None`` if there is none.
+    """The size of a file, or of the files inside a folder (at any depth); ``None`` if none.
 
     Example:
         >>> import tempfile, pathlib
@@ -143,5 +143,5 @@ def disk_bytes(path: str | Path | None) -> int | None:
         return None
     p = Path(path)
     if p.is_dir():
-        return sum(f.stat().st_size for f in p.iterdir() if f.is_file())
+        return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
     return p.stat().st_size if p.exists() else None

@@ -470,7 +470,7 @@ def analogies(
     rows = np.array([[vocab[w] for w in q[:3]] for q in known], dtype=np.int64).reshape(-1, 3)
     predictions = iter(
         analogy_rows(
-            vectors.unit_matrix(), rows, ANALOGY_TOPN, method=method, restrict_vocab=restrict_vocab
+            vectors.unit_view(), rows, ANALOGY_TOPN, method=method, restrict_vocab=restrict_vocab
         )
     )
     oov = 0

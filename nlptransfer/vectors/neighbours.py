@@ -30,6 +30,7 @@ import numpy as np
 from nlptransfer._util.errors import UnknownWordError
 from nlptransfer.vectors.topk import (
     Hits,
+    UnitRows,
     cosine_blocks,
     rows_searched,
     search,
@@ -118,7 +119,7 @@ def exclude_rows(
 
 
 def nearest_rows(
-    unit: np.ndarray,
+    unit: UnitRows,
     units: np.ndarray,
     k: int,
     banned: Sequence[set[int]],

@@ -106,7 +106,9 @@ def read_vectors(
         )
     else:
         meta["source_path"] = str(path.resolve())
-    vectors = Vectors(parsed.words, parsed.matrix, subwords=parsed.subwords, meta=meta)
+    vectors = Vectors(
+        parsed.words, parsed.matrix, subwords=parsed.subwords, meta=meta, norms=parsed.norms
+    )
     vectors = select_rows(vectors, vocab=vocab, limit=limit)
     vectors.meta.setdefault("source", given)
     vectors.meta["load_seconds"] = round(time.perf_counter() - started, 4)

@@ -8,8 +8,13 @@ carry their subword model, so :meth:`Vectors.vector` gives a vector for any word
 :mod:`~nlptransfer.vectors.neighbours` and :mod:`~nlptransfer.vectors.analogy` (over
 :mod:`~nlptransfer.vectors.topk`), :mod:`~nlptransfer.vectors.fallback` and
 :mod:`~nlptransfer.vectors.coverage`, none of which knows ``Vectors``. What they need computed
-once (the unit-normalised matrix, the case-folded index) is cached on the ``Vectors`` object:
-:meth:`Vectors.clear_caches` forgets it.
+once (the unit-normalised matrix or the row norms, the case-folded index) is cached on the
+``Vectors`` object: :meth:`Vectors.clear_caches` forgets it.
+
+Similarity search reads :meth:`Vectors.unit_view`: for a memory-mapped store, the mapped matrix
+divided row by row by the store's norms as it is read (so processes searching one store share it
+through the page cache, and none builds a normalised copy); for vectors in memory, the cached
+unit matrix.
 """
 
 from __future__ import annotations
@@ -31,7 +36,15 @@ from nlptransfer.vectors.fallback import Lookup, folded_index
 from nlptransfer.vectors.formats.native import read_native, save_native
 from nlptransfer.vectors.gensim_bridge import keyed_vectors, parts_of_keyed_vectors
 from nlptransfer.vectors.spacy_bridge import set_spacy_vectors, spacy_vectors_parts
-from nlptransfer.vectors.topk import Hits, check_k, unit_matrix_of, unit_vector
+from nlptransfer.vectors.topk import (
+    Hits,
+    ScaledRows,
+    UnitRows,
+    check_k,
+    row_norms,
+    unit_matrix_of,
+    unit_vector,
+)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -47,6 +60,8 @@ class Vectors:
         matrix: float32 array ``[len(words), dim]``.
         subwords: a fastText subword model, giving vectors for out-of-vocabulary words.
         meta: provenance (``source``, ``format``, ``source_sha256``, ...).
+        norms: each row's L2 norm, when known (a native store keeps them): similarity then
+            reads the matrix through them instead of building a normalised copy.
 
     Example:
         >>> import numpy as np
@@ -61,6 +76,7 @@ class Vectors:
     # remember what they were built from, so replacing ``matrix`` or ``words`` rebuilds them.
     _index: dict[str, int] | None
     _unit_cache: tuple[np.ndarray, np.ndarray] | None  # (matrix it was built from, unit rows)
+    _norms: tuple[np.ndarray, ScaledRows] | None  # (matrix, the matrix read through its norms)
     _folded_cache: tuple[list[str], int, dict[str, int]] | None  # (words, their count, index)
 
     def __init__(
@@ -70,6 +86,7 @@ class Vectors:
         *,
         subwords: Any = None,
         meta: dict[str, Any] | None = None,
+        norms: np.ndarray | None = None,
     ) -> None:
         if matrix.ndim != 2:
             raise ValueError(f"matrix must be 2-D [words, dim], got shape {matrix.shape}")
@@ -84,9 +101,12 @@ class Vectors:
         self._index = None
         self._unit_cache = None
         self._folded_cache = None
+        self._norms = None
+        if norms is not None and matrix.dtype == np.float32:
+            self._norms = (self.matrix, ScaledRows(self.matrix, norms))
 
     def clear_caches(self) -> None:
-        """Forget the word index, the unit-normalised matrix and the case-folded index.
+        """Forget the word index, the unit-normalised matrix (or row norms) and the folded index.
 
         Call it after editing ``words`` or ``matrix`` in place; they are rebuilt on next use.
         (Replacing ``matrix`` or ``words`` with a new object rebuilds the unit matrix and the
@@ -104,6 +124,7 @@ class Vectors:
         self._index = None
         self._unit_cache = None
         self._folded_cache = None
+        self._norms = None
 
     # -- vocabulary -------------------------------------------------------------------------
     @property
@@ -278,11 +299,39 @@ class Vectors:
         self._unit_cache = (matrix, unit)  # keyed by identity: a new matrix recomputes
         return unit
 
+    def unit_view(self) -> UnitRows:
+        """The rows at unit length as similarity search reads them (read-only).
+
+        A memory-mapped matrix (a native store) is read through its row norms
+        (:class:`~nlptransfer.vectors.topk.ScaledRows`): the store's ``norms.npy``, else norms
+        computed once (4 bytes a row); no normalised copy is made, so processes searching one
+        store share it through the page cache. Vectors in memory use :meth:`unit_matrix`.
+        Either gives the same unit rows, bit for bit; search scores agree to float32 rounding.
+
+        Example:
+            >>> import numpy as np, pathlib, tempfile
+            >>> v = Vectors(["a", "b"], np.array([[3, 4], [0, 2]], np.float32))
+            >>> v.unit_view() is v.unit_matrix()
+            True
+            >>> stored = Vectors.load(v.save(pathlib.Path(tempfile.mkdtemp()) / "ab"))
+            >>> type(stored.unit_view()).__name__, stored.unit_view()[0].tolist() == v.unit_matrix()[0].tolist()
+            ('ScaledRows', True)
+        """
+        matrix = self.matrix
+        known = self._norms
+        if known is not None and known[0] is matrix:
+            return known[1]
+        if isinstance(matrix, np.memmap) and matrix.dtype == np.float32:
+            scaled = ScaledRows(matrix, row_norms(matrix))
+            self._norms = (matrix, scaled)
+            return scaled
+        return self.unit_matrix()
+
     def _word_unit(self, word: str) -> tuple[np.ndarray, int | None]:
         """The unit vector of a word (its row, else its fastText subword vector) and its row."""
         row = self.key_to_index.get(word)
         if row is not None:
-            return self.unit_matrix()[row], row
+            return self.unit_view()[row], row
         return unit_vector(self.vector(word)), None  # UnknownWordError when no subwords
 
     def _hits(self, hits: Hits) -> list[tuple[str, float]]:
@@ -346,7 +395,7 @@ class Vectors:
         """
         check_k(k)
         units, banned = self.query_units(queries, exclude=exclude)
-        found = neighbours.nearest_rows(self.unit_matrix(), units, k, banned, restrict_vocab)
+        found = neighbours.nearest_rows(self.unit_view(), units, k, banned, restrict_vocab)
         return [self._hits(hits) for hits in found]
 
     def most_similar(
@@ -371,7 +420,7 @@ class Vectors:
         """
         check_k(k)
         query, rows = neighbours.combine(positive, negative, self.dim, self._word_unit)
-        unit = self.unit_matrix()
+        unit = self.unit_view()
         found = neighbours.nearest_rows(unit, query[None, :], k, [rows], restrict_vocab)
         return self._hits(found[0])
 
@@ -429,7 +478,7 @@ class Vectors:
         """
         analogy.check_method(method)
         found = analogy.solve_analogies(
-            self.unit_matrix(),
+            self.unit_view(),
             questions,
             self._word_unit,
             k,
@@ -501,6 +550,11 @@ class Vectors:
     def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
         """Write the native store (``<path>.ntv/``, pickle-free), atomically; returns its path.
 
+        Saving over a store publishes the new one in a single rename: processes opening it see
+        the old store or the new one, whole; processes saving to one store take turns. The
+        source file's checksum is computed in a thread while the arrays are written. See
+        :mod:`~nlptransfer.vectors.formats.native_layout` for the layout.
+
         Example:
             >>> import numpy as np, tempfile, pathlib
             >>> v = Vectors(["a"], np.ones((1, 2), np.float32))
@@ -508,18 +562,32 @@ class Vectors:
             >>> saved.name, Vectors.load(saved).words
             ('tiny.ntv', ['a'])
         """
-        meta = dict(self.meta)
-        self.source_checksum()
-        meta.update({k: v for k, v in self.meta.items() if k == "source_sha256"})
+
+        def checksum() -> dict[str, Any]:  # in a thread, while the arrays are written
+            digest = self.source_checksum()
+            return {"source_sha256": digest} if digest else {}
+
         return save_native(
-            path, self.words, self.matrix, meta, subwords=self.subwords, overwrite=overwrite
+            path,
+            self.words,
+            self.matrix,
+            dict(self.meta),
+            subwords=self.subwords,
+            overwrite=overwrite,
+            meta_in_parallel=checksum,
         )
 
     @classmethod
     def load(cls, path: str | Path, *, mmap: bool = True) -> Vectors:
         """Open a native store; the matrix is memory-mapped read-only unless ``mmap=False``."""
         parsed = read_native(path, mmap=mmap)
-        return cls(parsed.words, parsed.matrix, subwords=parsed.subwords, meta=parsed.meta)
+        return cls(
+            parsed.words,
+            parsed.matrix,
+            subwords=parsed.subwords,
+            meta=parsed.meta,
+            norms=parsed.norms,
+        )
 
     # -- other libraries (nlptransfer.vectors.gensim_bridge, .spacy_bridge) ---------------------
     def to_gensim(self) -> Any:

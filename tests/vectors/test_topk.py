@@ -47,3 +47,44 @@ def test_unit_matrix_of_is_read_only_with_zero_rows_left_zero(monkeypatch):
     np.testing.assert_allclose(unit, [[0.6, 0.8], [0, 0], [0, 1], [1, 0], [1, 0]])
     with pytest.raises(ValueError, match="restrict_vocab"):
         topk.rows_searched(5, -1)
+
+
+def test_scaled_rows_read_what_the_unit_matrix_holds_bit_for_bit(monkeypatch):
+    monkeypatch.setattr(topk, "NORMALISE_ROWS", 7)  # several chunks for both
+    monkeypatch.setattr(topk, "NORM_BLOCK_ELEMENTS", 30)
+    rng = np.random.default_rng(3)
+    matrix = rng.standard_normal((50, 9)).astype(np.float32)
+    matrix[4] = 0  # a zero row stays zero
+    matrix[5] = np.finfo(np.float32).max  # finite, but its norm overflows: a row of zeros
+    with np.errstate(over="ignore"):
+        unit = topk.unit_matrix_of(matrix)
+        np.testing.assert_array_equal(topk.row_norms(matrix), np.linalg.norm(matrix, axis=1))
+    norms = topk.row_norms(matrix)
+    rows = topk.ScaledRows(matrix, norms)
+    assert len(rows) == 50 and rows.shape == (50, 9)
+    np.testing.assert_array_equal(rows[:], unit)
+    np.testing.assert_array_equal(rows[4], unit[4])
+    np.testing.assert_array_equal(rows[[5, 1, 5]], unit[[5, 1, 5]])
+    np.testing.assert_array_equal(rows[10:20], unit[10:20])
+    with pytest.raises(ValueError, match="one norm per row"):
+        topk.ScaledRows(matrix, norms[:-1])
+
+
+@pytest.mark.parametrize("elements", [1 << 22, 20], ids=["normalised-block", "scaled-scores"])
+def test_scaled_rows_score_blocks_as_the_unit_matrix_does(monkeypatch, elements):
+    monkeypatch.setattr(topk, "SCALE_BLOCK_ELEMENTS", elements)
+    rng = np.random.default_rng(4)
+    matrix = (rng.standard_normal((300, 16)) * rng.uniform(0.1, 10, (300, 1))).astype(np.float32)
+    matrix[7] = 0
+    unit = topk.unit_matrix_of(matrix)
+    rows = topk.ScaledRows(matrix, topk.row_norms(matrix))
+    queries = unit[:40]
+    got = topk.row_products(rows, slice(10, 250), queries)
+    np.testing.assert_allclose(got, unit[10:250] @ queries.T, atol=1e-6)
+    assert (topk.row_products(rows, slice(7, 8), queries) == 0).all()  # zero row: cosine 0
+    banned = [{i} for i in range(40)]
+    search = topk.search(topk.cosine_blocks(queries, rows), 40, 300, 5, banned)
+    assert [[r for r, _ in hits] for hits in search] == [
+        [r for r, _ in hits]
+        for hits in topk.search(topk.cosine_blocks(queries, unit), 40, 300, 5, banned)
+    ]

@@ -52,12 +52,14 @@ class ParsedVectors:
         matrix: float32 array of shape ``[len(words), dim]``.
         subwords: the fastText subword model when the file carries one.
         meta: format-specific facts worth keeping as provenance (e.g. fastText hyper-parameters).
+        norms: each row's L2 norm when the file stores them (a native store), else ``None``.
     """
 
     words: list[str]
     matrix: np.ndarray
     subwords: FastTextSubwords | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    norms: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from nlptransfer import Vectors, load_vectors
 from nlptransfer.errors import VectorsFormatError
 from nlptransfer.vectors.formats import native
 from tests.conftest import gensim_data
+from tests.vectors.formats.native_v1 import data_dir, write_v1_store
 
 
 @pytest.fixture
@@ -22,7 +23,9 @@ def lee():
 def test_round_trip_is_exact_and_memory_mapped(tmp_path, lee):
     path = lee.save(tmp_path / "lee")
     assert path.name == "lee.ntv"
-    assert sorted(p.name for p in path.iterdir()) == ["meta.json", "vectors.npy", "vocab.txt"]
+    data = data_dir(path)
+    assert sorted(p.name for p in path.iterdir()) == [".lock", data.name, "meta.json"]
+    assert sorted(p.name for p in data.iterdir()) == ["norms.npy", "vectors.npy", "vocab.txt"]
     again = load_vectors(path)
     assert again.words == lee.words
     np.testing.assert_array_equal(again.matrix, lee.matrix)
@@ -35,12 +38,13 @@ def test_round_trip_is_exact_and_memory_mapped(tmp_path, lee):
 
 def test_no_pickle_anywhere(tmp_path, lee):
     path = lee.save(tmp_path / "lee")
-    header = (path / "vectors.npy").read_bytes()[:128]
-    assert b"'descr': '<f4'" in header
-    np.load(path / "vectors.npy", allow_pickle=False)
+    data = data_dir(path)
+    for array in ("vectors.npy", "norms.npy"):
+        assert b"'descr': '<f4'" in (data / array).read_bytes()[:128]
+        np.load(data / array, allow_pickle=False)
     json.loads((path / "meta.json").read_text())
     with pytest.raises(ValueError):  # not a pickle stream
-        list(pickletools.genops((path / "vocab.txt").open("rb")))
+        list(pickletools.genops((data / "vocab.txt").open("rb")))
 
 
 def test_words_with_newlines_backslashes_and_unicode_survive(tmp_path):
@@ -64,6 +68,7 @@ def test_save_is_atomic_and_keeps_the_old_store_on_failure(tmp_path, lee, monkey
     monkeypatch.undo()
     assert load_vectors(path).words == lee.words  # the old store is intact
     assert [p.name for p in tmp_path.iterdir()] == ["lee.ntv"]  # no temporary left behind
+    assert len([p for p in path.iterdir() if p.name.startswith("data-")]) == 1
     small.save(path)
     assert load_vectors(path).words == lee.words[:3]
     with pytest.raises(FileExistsError):
@@ -77,8 +82,9 @@ def test_mmap_false_gives_a_writable_copy(tmp_path, lee):
 
 def test_damaged_store_is_reported(tmp_path, lee):
     path = lee.save(tmp_path / "lee")
-    vocab = (path / "vocab.txt").read_text().splitlines()
-    (path / "vocab.txt").write_text("\n".join(vocab[:-1]) + "\n")
+    vocab_file = data_dir(path) / "vocab.txt"
+    vocab = vocab_file.read_text().splitlines()
+    vocab_file.write_text("\n".join(vocab[:-1]) + "\n")
     with pytest.raises(VectorsFormatError, match="expected 1762 words"):
         load_vectors(path)
     (path / "meta.json").write_text("{not json")
@@ -94,22 +100,18 @@ def test_subword_model_travels_with_the_store(tmp_path):
     np.testing.assert_array_equal(again.vector("unseenword"), model.vector("unseenword"))
 
 
-def _without_vocab_digest(path):
-    """The store as saved before ``vocab_sha256`` existed."""
-    meta = json.loads((path / "meta.json").read_text())
-    meta.pop("vocab_sha256", None)
-    (path / "meta.json").write_text(json.dumps(meta))
-
-
-@pytest.mark.parametrize("old_store", [False, True], ids=["digest", "no-digest"])
-def test_a_duplicate_word_in_a_tampered_store_is_refused_at_load(tmp_path, lee, old_store):
-    path = lee.save(tmp_path / "lee")
-    if old_store:
-        _without_vocab_digest(path)
+@pytest.mark.parametrize("store", ["v2", "v1", "v1-no-digest"])
+def test_a_duplicate_word_in_a_tampered_store_is_refused_at_load(tmp_path, lee, store):
+    if store == "v2":
+        path = lee.save(tmp_path / "lee")
+        vocab_file = data_dir(path) / "vocab.txt"
+    else:  # the version 1 layout, with or without the vocabulary's digest
+        path = write_v1_store(tmp_path / "lee.ntv", lee.words, lee.matrix, {}, digest=store == "v1")
         assert load_vectors(path).words == lee.words  # an old, intact store still opens
-    vocab = (path / "vocab.txt").read_text(encoding="utf-8").split("\n")
+        vocab_file = path / "vocab.txt"
+    vocab = vocab_file.read_text(encoding="utf-8").split("\n")
     vocab[7] = vocab[2]
-    (path / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
+    vocab_file.write_text("\n".join(vocab), encoding="utf-8")
     with pytest.raises(VectorsFormatError) as caught:
         load_vectors(path)
     message = str(caught.value)
@@ -120,7 +122,7 @@ def test_a_duplicate_word_in_a_tampered_store_is_refused_at_load(tmp_path, lee, 
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
 def test_nan_or_inf_in_a_tampered_store_is_refused_at_load(tmp_path, lee, value):
     path = lee.save(tmp_path / "lee")
-    matrix = np.load(path / "vectors.npy", mmap_mode="r+")
+    matrix = np.load(data_dir(path) / "vectors.npy", mmap_mode="r+")
     matrix[1500, 3] = value
     matrix.flush()
     del matrix
