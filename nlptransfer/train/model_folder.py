@@ -30,6 +30,7 @@ from nlptransfer.nn.classifiers import TextClassifier, build_classifier
 from nlptransfer.nn.embedding import LAYER_OPTIONS, PretrainedEmbedding
 from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
 from nlptransfer.text.vocab import Vocab
+from nlptransfer.train.drift import drift_card_lines
 from nlptransfer.train.metrics import classification_metrics
 from nlptransfer.train.trainer import DEFAULT_LR
 
@@ -225,6 +226,7 @@ class TextClassifierPipeline:
                     f"- {split}: accuracy {m['accuracy']:.4f}, macro-F1 {m['macro_f1']:.4f}"
                 )
         lines += _confusion_section(self.metrics, self.label_names)
+        lines += drift_card_lines(emb, self.vocab)  # fine-tuned: the words that moved most
         lines += [
             "",
             "```python",
