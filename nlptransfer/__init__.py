@@ -41,6 +41,7 @@ _LAZY = {
     "load_dataset": "nlptransfer.data",
     "list_datasets": "nlptransfer.data",
     "pretrain_vectors": "nlptransfer.pretrain",
+    "compare": "nlptransfer.bench.compare_systems",
 }
 
 __getattr__ = lazy_attributes(__name__, _LAZY)

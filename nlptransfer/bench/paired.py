@@ -154,8 +154,9 @@ def wilcoxon_p(differences: Sequence[float]) -> float | None:
         return float(stats.wilcoxon(arr).pvalue)
 
 
-def wilcoxon_note(pairs: int) -> str:
-    """One sentence on what a Wilcoxon test over ``pairs`` seed pairs can show.
+def wilcoxon_note(pairs: int, *, per_example: bool = True) -> str:
+    """One sentence on what a Wilcoxon test over ``pairs`` seed pairs can show (``per_example``:
+    whether per-example tests were available to carry the comparison instead).
 
     >>> wilcoxon_note(3)
     'a Wilcoxon signed-rank test over 3 seed pairs cannot go below p = 0.25 (6 pairs are the fewest that can reach p < 0.05), so it cannot show a difference here; the per-example tests can'

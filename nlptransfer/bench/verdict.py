@@ -409,6 +409,10 @@ def recommend(
     return Recommendation(cheapest.name, reason, best.name, [s.name for s in not_worse])
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
 def _times(ratio: float) -> str:
     if math.isinf(ratio):
         return "infinitely"
@@ -465,7 +469,7 @@ def judge(
             "the mean seed-paired difference and its 95% t-interval decide (significantly worse "
             "when the paired t-test gives p < 0.05)."
         ),
-        wilcoxon_note(pairs).capitalize() + ".",
+        _sentence(wilcoxon_note(pairs, per_example=per_example)),
         "No correction for testing the best system against several others: each comparison is "
         "at the 0.05 level.",
     ]

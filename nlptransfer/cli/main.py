@@ -18,6 +18,8 @@ import nlptransfer.cli.vectors_lookup  # noqa: F401 - registers the lookup comma
 from nlptransfer._util.version import __version__
 from nlptransfer.cli import failures
 from nlptransfer.cli.bench import bench, report
+from nlptransfer.cli.compare import compare
+from nlptransfer.cli.drift import drift
 from nlptransfer.cli.pretrain import pretrain
 from nlptransfer.cli.train import evaluate, predict, train
 from nlptransfer.cli.vectors import app as vectors_app
@@ -85,6 +87,8 @@ app.command()(evaluate)
 app.command()(bench)
 app.command()(report)
 app.command()(pretrain)
+app.command()(compare)
+app.command()(drift)
 
 
 def _version(value: bool) -> None:

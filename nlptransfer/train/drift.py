@@ -99,7 +99,7 @@ class EmbeddingDrift:
             "",
             f"{self.pretrained_rows:,} rows started from pretrained vectors; over those seen in "
             f"training, the cosine distance between start and tuned vector is "
-            f"{self.mean_distance:.3f} on average (median {self.median_distance:.3f}).",
+            f"{self.mean_distance:.4f} on average (median {self.median_distance:.4f}).",
         ]
         if self.probes:
             lines += [
@@ -120,7 +120,7 @@ class EmbeddingDrift:
                 "| word | distance | count | before (pretrained) | after (fine-tuned) |",
                 "|---|---|---|---|---|",
                 *(
-                    f"| {_cell(w.word)} | {w.distance:.3f} | {w.count} | "
+                    f"| {_cell(w.word)} | {w.distance:.4f} | {w.count} | "
                     f"{_neighbours(w.before)} | {_neighbours(w.after)} |"
                     for w in self.words
                 ),
@@ -177,12 +177,10 @@ def embedding_drift(
             f"expected matching shapes, got initial {initial.shape}, tuned {tuned.shape}, "
             f"mask {mask.shape}, {len(words)} words"
         )
-    rows = np.flatnonzero(mask)
+    rows = [int(r) for r in np.flatnonzero(mask)]
     start, end = _unit(initial[rows]), _unit(tuned[rows])
     distance = 1.0 - np.sum(start * end, axis=1)
-    seen = np.array(
-        [counts is None or counts.get(words[r], 0) >= min_count for r in rows], dtype=bool
-    )
+    seen = np.asarray([counts is None or counts.get(words[r], 0) >= min_count for r in rows])
     index = {words[r]: i for i, r in enumerate(rows)}
 
     def word_drift(i: int) -> WordDrift:
