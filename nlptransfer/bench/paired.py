@@ -161,18 +161,19 @@ def wilcoxon_note(pairs: int, *, per_example: bool = True) -> str:
     >>> wilcoxon_note(3)
     'a Wilcoxon signed-rank test over 3 seed pairs cannot go below p = 0.25 (6 pairs are the fewest that can reach p < 0.05), so it cannot show a difference here; the per-example tests can'
     """
+    instead = "the per-example tests can" if per_example else "more seeds would be needed"
     if pairs < 2:
-        return (
-            "one seed: no test over seeds is possible; the per-example tests carry the comparison"
-        )
+        carry = "the per-example tests carry it" if per_example else "more seeds are needed"
+        return f"one seed: no test over seeds is possible; {carry}"
     floor = wilcoxon_min_p(pairs)
     if floor >= ALPHA:
         return (
             f"a Wilcoxon signed-rank test over {pairs} seed pairs cannot go below p = {floor:g} "
             "(6 pairs are the fewest that can reach p < 0.05), so it cannot show a difference "
-            "here; the per-example tests can"
+            f"here; {instead}"
         )
+    beside = "beside the per-example tests" if per_example else "beside the t-test"
     return (
         f"a Wilcoxon signed-rank test over {pairs} seed pairs can reach p = {floor:g}; it is "
-        "reported beside the per-example tests"
+        f"reported {beside}"
     )

@@ -49,6 +49,8 @@ def compare(
     ),
     text_column: str | None = typer.Option(None, help="The text column (default: guessed)."),
     label_column: str | None = typer.Option(None, help="The label column (default: guessed)."),
+    tokenizer: str = typer.Option("spacy", help="The tokenizer (spacy, whitespace, regex...)."),
+    lowercase: bool = typer.Option(False, help="Lowercase tokens."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Runs at a time."),
     drift: bool = typer.Option(
         True,
@@ -77,6 +79,7 @@ def compare(
         out=out,
         epochs=epochs,
         max_train_examples=max_train_examples,
+        tokenizer={"name": tokenizer, **({"lowercase": True} if lowercase else {})},
         jobs=jobs,
         drift=drift,
         command="nlptransfer " + shlex.join(sys.argv[1:]),
