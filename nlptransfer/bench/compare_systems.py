@@ -37,6 +37,7 @@ from nlptransfer.bench.results import ResultsStore
 from nlptransfer.bench.runner import _dataset, _tokenizer, _vectors, run_grid
 from nlptransfer.bench.schema import BenchConfigError, DatasetSpec, parse_bench_config
 from nlptransfer.bench.verdict import (
+    ONE_ARM_BASELINES,
     SYSTEMS,
     CurvePoint,
     Recommendation,
@@ -113,7 +114,6 @@ def compare_runs(
             "datasets": [_dataset_entry(dataset)],
             "vectors": list(vectors),
             "models": [model],
-            "modes": [mode],
             "seeds": list(seeds),
             "train_fraction": list(fractions) if name in CURVE_SYSTEMS else [top],
             "train": {**DEFAULT_TRAIN, **(train or {})},
@@ -125,15 +125,25 @@ def compare_runs(
             grid["max_train_examples"] = max_train_examples
         if model == "cnn" and model_options:
             grid["model_options"] = {"cnn": dict(model_options)}
-        try:
-            config = parse_bench_config(yaml.safe_dump(grid), f"<compare: {name}>")
-        except BenchConfigError as error:
-            if model == "cnn":
-                raise
-            skipped[name] = str(error)
-            logger.info("compare: %s left out (the grid does not accept it: %s)", name, error)
-            continue
-        runs.extend(expand_grid(config))
+        # a baseline with a single arm may be written without a mode, where the schema wants that
+        tries: list[dict[str, Any]] = [{"modes": [mode]}] + (
+            [{}] if model in ONE_ARM_BASELINES else []
+        )
+        errors = []
+        for modes in tries:
+            try:
+                config = parse_bench_config(yaml.safe_dump({**grid, **modes}), f"<compare: {name}>")
+            except BenchConfigError as error:
+                if model == "cnn":
+                    raise
+                errors.append(str(error))
+                continue
+            # only this system's runs, whatever else a grid of its model would hold
+            runs.extend(r for r in expand_grid(config) if system_name(r.to_dict()) == name)
+            break
+        else:
+            skipped[name] = errors[0]
+            logger.info("compare: %s left out (the grid does not accept it: %s)", name, errors[0])
     unique = {r.run_id: r for r in runs}
     return list(unique.values()), skipped
 

@@ -73,8 +73,8 @@ SYSTEMS: tuple[tuple[str, str, str], ...] = (
     ("vectors-lr", "vectors-lr", "frozen"),
 )
 _NAMES = {(model, mode): name for name, model, mode in SYSTEMS}
-#: Baselines that read no vectors and no mode: one system whatever the record says of them.
-_NO_MODE = {"tfidf-lr": "tfidf-lr"}
+#: Baselines with a single arm: one system whatever mode the record gives them.
+ONE_ARM_BASELINES = {"tfidf-lr", "vectors-lr"}
 
 
 def system_name(record: Mapping[str, Any], *, with_vectors: bool = False) -> str:
@@ -88,10 +88,8 @@ def system_name(record: Mapping[str, Any], *, with_vectors: bool = False) -> str
     'cnn-frozen (w2v.bin)'
     """
     model, mode = record["model"], record.get("variant") or record["mode"]
-    if model in _NO_MODE:
-        return _NO_MODE[model]
-    name = _NAMES.get((model, mode), f"{model}-{mode}")
-    if with_vectors and record.get("vectors") and name != "fasttext":
+    name = model if model in ONE_ARM_BASELINES else _NAMES.get((model, mode), f"{model}-{mode}")
+    if with_vectors and record.get("vectors") and name not in ("fasttext", "tfidf-lr"):
         name += f" ({vectors_name(record['vectors'])})"
     return name
 
