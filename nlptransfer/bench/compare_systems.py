@@ -143,7 +143,6 @@ def compare_runs(
             break
         else:
             skipped[name] = errors[0]
-            logger.info("compare: %s left out (the grid does not accept it: %s)", name, errors[0])
     unique = {r.run_id: r for r in runs}
     return list(unique.values()), skipped
 
@@ -237,11 +236,15 @@ def compare(
 
     runs, skipped = runs_at(fraction_list)
     if max_train_examples and len(fraction_list) > 1:
-        # a curve over the budget: 10% means 10% of the examples the full point trains on
+        # a curve within the budget: 10% is 10% of the examples the full point trains on (the
+        # full point stays 1.0, the same runs as without --curve)
         rows = len(_dataset(runs[0])["train"])
         if max_train_examples < rows:
-            fraction_list = [f * max_train_examples / rows for f in fraction_list]
+            scale = max_train_examples / rows
+            fraction_list = [f * scale if f < 1.0 else f for f in fraction_list]
             runs, skipped = runs_at(fraction_list)
+    for name, why in skipped.items():
+        logger.info("compare: %s left out (the grid does not accept it: %s)", name, why)
     folder = Path(out)
     store = ResultsStore(folder)
     run_grid(runs, store, jobs=jobs, resume=True, progress=progress)
