@@ -94,7 +94,11 @@ def test_recommendation_follows_the_rule_on_the_runs_own_numbers(outcome):
         n: np.mean([r["timings"]["train_seconds"] for r in rs.values()])
         for n, rs in by_system.items()
     }
-    best = max(accuracy, key=accuracy.get)
+    # the best has the highest mean accuracy (a tie goes to the faster system)
+    best = result.recommendation.best
+    assert accuracy[best] == pytest.approx(max(accuracy.values()), abs=1e-9)
+    tied = [n for n in accuracy if accuracy[n] == pytest.approx(accuracy[best], abs=1e-9)]
+    assert seconds[best] == min(seconds[n] for n in tied)
     with open(test_file, encoding="utf-8") as f:
         gold = [0 if row["label"] == "negative" else 1 for row in csv.DictReader(f)]
     not_worse = [best]
@@ -128,7 +132,6 @@ def test_recommendation_follows_the_rule_on_the_runs_own_numbers(outcome):
             worse = p < 0.05 and np.mean(diffs) > 0
         if not worse:
             not_worse.append(name)
-    assert result.recommendation.best == best
     assert sorted(result.recommendation.not_worse) == sorted(not_worse)
     assert result.recommendation.system == min(not_worse, key=seconds.get)
 
