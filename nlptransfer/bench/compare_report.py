@@ -126,10 +126,11 @@ def compare_markdown(
             "",
             crossing_sentence(curve),
             "",
-            "| training fraction | examples | cnn-frozen % | cnn-finetune % | fine-tuned − frozen |",
+            "| share of the full training set | examples | cnn-frozen % | cnn-finetune % | fine-tuned − frozen |",
             "|---|---|---|---|---|",
             *(
-                f"| {p.train_fraction:g} | {p.train_examples:,.0f} | {p.frozen:.2f} "
+                f"| {p.train_examples / curve[-1].train_examples:.0%} | {p.train_examples:,.0f} "
+                f"| {p.frozen:.2f} "
                 f"| {p.finetune:.2f} | {p.finetune - p.frozen:+.2f} |"
                 for p in curve
             ),

@@ -405,6 +405,11 @@ def recommend(
         )
         if c.untested:
             reason += f" Caution: {c.untested}."
+        elif c.interval == "t over seeds":
+            reason += (
+                f" Caution: decided over {c.seed_pairs} seeds alone (these runs kept no "
+                "per-example predictions), which can miss a real difference."
+            )
     return Recommendation(cheapest.name, reason, best.name, [s.name for s in not_worse])
 
 
@@ -466,7 +471,8 @@ def judge(
             if per_example
             else "Best against each other system: no per-example predictions in these runs, so "
             "the mean seed-paired difference and its 95% t-interval decide (significantly worse "
-            "when the paired t-test gives p < 0.05)."
+            "when the paired t-test gives p < 0.05). That interval holds the spread between seeds "
+            "only, not the uncertainty of a finite test set, which the per-example tests add."
         ),
         _sentence(wilcoxon_note(pairs, per_example=per_example)),
         "No correction for testing the best system against several others: each comparison is "
