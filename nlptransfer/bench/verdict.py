@@ -527,16 +527,29 @@ def crossing_sentence(points: Sequence[CurvePoint]) -> str:
     'Frozen vectors lead with 100 training examples (60.0% against 58.0%); fine-tuned ones lead from 300 examples on (64.0% against 63.0% there): the curves cross between 100 and 300 examples.'
     >>> crossing_sentence([p(100, 60.0, 61.0), p(1000, 66.0, 69.0)])
     'Fine-tuned vectors lead at every training size tried (100 to 1,000 examples): no crossing.'
+    >>> wide = CurvePoint(1.0, 100, 60.0, 61.0, (58.0, 62.0), (59.0, 63.0))
+    >>> crossing_sentence([wide]).endswith("treat the lead as uncertain.")
+    True
     """
     if not points:
         return "No learning curve: frozen and fine-tuned were not both run at several sizes."
     sizes = [p.train_examples for p in points]
     leader = ["finetune" if p.finetune > p.frozen else "frozen" for p in points]
+    overlapping = all(
+        p.frozen_ci95[0] <= p.finetune_ci95[1] and p.finetune_ci95[0] <= p.frozen_ci95[1]
+        for p in points
+    )
+    caveat = (
+        " At every size the two means lie within each other's 95% intervals over seeds: "
+        "treat the lead as uncertain."
+        if overlapping
+        else ""
+    )
     if len(set(leader)) == 1:
         who = "Fine-tuned" if leader[0] == "finetune" else "Frozen"
         return (
             f"{who} vectors lead at every training size tried ({sizes[0]:,.0f} to "
-            f"{sizes[-1]:,.0f} examples): no crossing."
+            f"{sizes[-1]:,.0f} examples): no crossing.{caveat}"
         )
     i = next(k for k in range(1, len(points)) if leader[k] != leader[k - 1])
     before, after = points[i - 1], points[i]
@@ -557,5 +570,5 @@ def crossing_sentence(points: Sequence[CurvePoint]) -> str:
         f"and {after.train_examples:,.0f} examples."
     )
     if len(set(leader[i:])) > 1:
-        text += " (The lead changes again further on: the differences are within the noise.)"
-    return text
+        text += " (The lead changes again further on.)"
+    return text + caveat
