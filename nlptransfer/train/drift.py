@@ -261,7 +261,12 @@ def folder_drift(folder: str | Path, **options: Any) -> EmbeddingDrift:
         raise NLPTransferError(
             f"{folder}: expected a model folder (config.json, model.safetensors), found none"
         )
-    config = json.loads(config_path.read_text(encoding="utf-8"))
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
+        raise NLPTransferError(
+            f"{config_path}: expected a model folder's JSON config ({error})"
+        ) from None
     embedding = config.get("embedding") or {}
     mode = embedding.get("mode")
     if not _tunes_pretrained_rows(str(mode), embedding.get("trainable_rows")):
