@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from nlptransfer.bench.learning_curve import CurvePoint
 from nlptransfer.bench.plots import _pyplot
-from nlptransfer.bench.verdict import CurvePoint, SystemResult
+from nlptransfer.bench.verdict import SystemResult
 
 
 def _png(fig: object) -> bytes:

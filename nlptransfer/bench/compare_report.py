@@ -15,8 +15,9 @@ from typing import Any
 
 from nlptransfer._util.files import atomic_output
 from nlptransfer.bench.compare_plots import curve_figure, systems_figure
+from nlptransfer.bench.learning_curve import CurvePoint, crossing_sentence
 from nlptransfer.bench.report_html import markdown_to_html
-from nlptransfer.bench.verdict import CurvePoint, PairedComparison, Verdict, crossing_sentence
+from nlptransfer.bench.verdict import PairedComparison, Verdict
 from nlptransfer.train.drift import EmbeddingDrift
 
 SUMMARY_VERSION = 1

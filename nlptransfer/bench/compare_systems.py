@@ -33,17 +33,16 @@ import yaml
 
 from nlptransfer.bench.compare_report import write_compare_report
 from nlptransfer.bench.grid import RunSpec, expand_grid, uses_cross_validation
+from nlptransfer.bench.learning_curve import CurvePoint, learning_curve
 from nlptransfer.bench.results import ResultsStore
 from nlptransfer.bench.runner import _dataset, _tokenizer, _vectors, run_grid
 from nlptransfer.bench.schema import BenchConfigError, DatasetSpec, parse_bench_config
 from nlptransfer.bench.verdict import (
     ONE_ARM_BASELINES,
     SYSTEMS,
-    CurvePoint,
     Recommendation,
     Verdict,
     judge,
-    learning_curve,
     system_name,
 )
 from nlptransfer.train.drift import EmbeddingDrift, folder_drift

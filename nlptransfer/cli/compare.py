@@ -96,7 +96,7 @@ def compare(
         )
     console.print("\n".join(lines), markup=False, highlight=False)
     if outcome.curve:
-        from nlptransfer.bench.verdict import crossing_sentence
+        from nlptransfer.bench.learning_curve import crossing_sentence
 
         console.print("\n" + crossing_sentence(outcome.curve), markup=False, highlight=False)
     for name in outcome.skipped:

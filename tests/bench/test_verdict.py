@@ -6,13 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from nlptransfer.bench.verdict import (
-    CurvePoint,
-    crossing_sentence,
-    judge,
-    learning_curve,
-    system_name,
-)
+from nlptransfer.bench.verdict import judge, system_name
 
 N = 400
 rng = np.random.default_rng(0)
@@ -142,23 +136,3 @@ def test_predictions_for_another_test_set_are_an_error():
     records = runs("cnn", "finetune", 0.9, 30.0) + runs("cnn", "frozen", 0.8, 10.0, salt=4)
     with pytest.raises(ValueError, match="did not score the same test set"):
         judge(records, {seed: GOLD[:-1].tolist() for seed in (0, 1, 2)})
-
-
-def test_learning_curve_and_where_frozen_and_fine_tuned_cross():
-    records = []
-    for fraction, frozen, tuned in ((0.1, 0.75, 0.65), (0.3, 0.78, 0.80), (1.0, 0.80, 0.88)):
-        records += runs("cnn", "frozen", frozen, 5.0, fraction=fraction, salt=7)
-        records += runs("cnn", "finetune", tuned, 6.0, fraction=fraction, salt=7)
-    points = learning_curve(records)
-    assert [p.train_examples for p in points] == [100, 300, 1000]
-    sentence = crossing_sentence(points)
-    assert sentence.startswith("Frozen vectors lead with 100 training examples")
-    assert "cross between 100 and 300 examples" in sentence
-    # the verdict judges the full training set only
-    assert judge(records, GOLD_BY_SEED, draws=100).systems[0].train_fraction == 1.0
-
-
-def test_crossing_sentence_without_a_curve():
-    assert crossing_sentence([]).startswith("No learning curve")
-    point = CurvePoint(1.0, 10, 50.0, 40.0, (0, 1), (0, 1))
-    assert "Frozen vectors lead at every training size" in crossing_sentence([point])
