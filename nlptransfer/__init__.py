@@ -42,6 +42,7 @@ _LAZY = {
     "list_datasets": "nlptransfer.data",
     "pretrain_vectors": "nlptransfer.pretrain",
     "push_to_hub": "nlptransfer.train.hub",
+    "compare": "nlptransfer.bench.compare_systems",
 }
 
 __getattr__ = lazy_attributes(__name__, _LAZY)

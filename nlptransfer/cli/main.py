@@ -18,6 +18,8 @@ import nlptransfer.cli.vectors_lookup  # noqa: F401 - registers the lookup comma
 from nlptransfer._util.version import __version__
 from nlptransfer.cli import failures
 from nlptransfer.cli.bench import bench, report
+from nlptransfer.cli.compare import compare
+from nlptransfer.cli.drift import drift
 from nlptransfer.cli.export import export
 from nlptransfer.cli.pretrain import pretrain
 from nlptransfer.cli.push import push
@@ -91,6 +93,8 @@ app.command()(pretrain)
 app.command()(serve)
 app.command()(push)
 app.command()(export)
+app.command()(compare)
+app.command()(drift)
 
 
 def _version(value: bool) -> None:

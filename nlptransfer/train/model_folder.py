@@ -30,6 +30,7 @@ from nlptransfer.nn.classifiers import TextClassifier, build_classifier
 from nlptransfer.nn.embedding import LAYER_OPTIONS, PretrainedEmbedding
 from nlptransfer.text.tokenize import Tokenizer
 from nlptransfer.text.vocab import Vocab
+from nlptransfer.train.drift import drift_card_lines
 from nlptransfer.train.folder_files import FOLDER_FORMAT, FOLDER_VERSION, read_folder_files
 from nlptransfer.train.hub import card_metadata
 from nlptransfer.train.prediction import Prediction, TextPredictor
@@ -158,6 +159,7 @@ class TextClassifierPipeline(TextPredictor):
                     f"- {split}: accuracy {m['accuracy']:.4f}, macro-F1 {m['macro_f1']:.4f}"
                 )
         lines += _confusion_section(self.metrics, self.label_names)
+        lines += drift_card_lines(emb, self.vocab)  # fine-tuned: the words that moved most
         lines += [
             "",
             "```python",

@@ -134,6 +134,21 @@ COMMANDS: dict[tuple[str, ...], dict[str, list[list[str]]]] = {
         "options": [["bench", "{texts}", "--executor", "moon"], ["bench", "{texts}", "-j", "0"]],
     },
     ("report",): {"files": [["report", "{bad}"]], "options": [["report"]]},
+    ("compare",): {
+        "files": [
+            ["compare", "--train-file", "{bad}", "--out", "{out}", "--seeds", "1", "--no-drift"],
+            ["compare", "--train-file", "{texts}", "--vectors", "{bad}", "--out", "{out}"],
+        ],
+        "options": [
+            ["compare", "--train-file", "{texts}", "--seeds", "0", "--out", "{out}"],
+            ["compare", "--out", "{out}"],  # neither a file nor a dataset
+            ["compare", "--dataset", "no-such-dataset", "--out", "{out}"],
+        ],
+    },
+    ("drift",): {
+        "files": [["drift", "{model}"]],
+        "options": [["drift", "{model}", "-k", "0"]],
+    },
     ("pretrain",): {
         "files": [
             ["pretrain", "-c", "{bad}", "-o", "{out}", "--tokenizer", "whitespace"],
