@@ -87,8 +87,10 @@ def system_name(record: Mapping[str, Any], *, with_vectors: bool = False) -> str
     >>> system_name({"model": "cnn", "mode": "frozen", "vectors": "/v/w2v.bin"}, with_vectors=True)
     'cnn-frozen (w2v.bin)'
     """
-    model, mode = record["model"], record.get("variant") or record["mode"]
-    name = model if model in ONE_ARM_BASELINES else _NAMES.get((model, mode), f"{model}-{mode}")
+    name = record.get("system")  # what the grid recorded (RunSpec.system); older records: derived
+    if not name:
+        model, mode = record["model"], record.get("variant") or record["mode"]
+        name = model if model in ONE_ARM_BASELINES else _NAMES.get((model, mode), f"{model}-{mode}")
     if with_vectors and record.get("vectors") and name not in ("fasttext", "tfidf-lr"):
         name += f" ({vectors_name(record['vectors'])})"
     return name
