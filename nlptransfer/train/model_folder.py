@@ -30,6 +30,7 @@ from nlptransfer.nn.classifiers import TextClassifier, build_classifier
 from nlptransfer.nn.embedding import LAYER_OPTIONS, PretrainedEmbedding
 from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
 from nlptransfer.text.vocab import Vocab
+from nlptransfer.train.folder_trust import VOCAB_DIGEST_KEY, refuses_malformed_folders, vocab_digest
 from nlptransfer.train.metrics import classification_metrics
 from nlptransfer.train.trainer import DEFAULT_LR
 
@@ -182,6 +183,7 @@ class TextClassifierPipeline:
             "tokenizer": None,  # below: what the tokenizer saves into the folder
             "labels": self.label_names,
             **self.info,
+            VOCAB_DIGEST_KEY: vocab_digest(self.vocab.tokens),  # after info: never a stale one
         }
         state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
         with atomic_directory(folder) as tmp:
@@ -275,6 +277,7 @@ def _confusion_section(metrics: Mapping[str, Any], label_names: Sequence[str]) -
     return lines
 
 
+@refuses_malformed_folders
 def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifierPipeline:
     """Open a model folder written by :meth:`TextClassifierPipeline.save`.
 
