@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
-from re import _parser as _sre_parse  # the re module's own parser (Python 3.11+)
+from re import _parser as _sre_parse  # type: ignore[attr-defined]  # re's parser (3.11+)
 from typing import Any
 
 from nlptransfer._util.errors import ModelFolderError, UnsafePatternError
