@@ -436,4 +436,10 @@ def load_bench_config(path: str | Path) -> BenchConfig:
     path = Path(path)
     if not path.is_file():
         raise BenchConfigError(f"{path}: no such benchmark config")
-    return parse_bench_config(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BenchConfigError(
+            f"{path}, byte offset {exc.start}: expected UTF-8 YAML ({exc.reason})"
+        ) from None
+    return parse_bench_config(text, str(path))
