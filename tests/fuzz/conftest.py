@@ -14,6 +14,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 
+from tests.fuzz import harness
 from tests.fuzz.harness import OUTCOMES
 
 _COMMON = {
@@ -27,8 +28,13 @@ _COMMON = {
     "print_blob": True,
 }
 settings.register_profile("ci", max_examples=25, **_COMMON)
-settings.register_profile("fuzz", max_examples=500, **_COMMON)
+settings.register_profile("fuzz", max_examples=100, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_collection_modifyitems(items):
+    """Count the properties (the ``test_fuzz_*`` modules' tests) that share ``FUZZ_SECONDS``."""
+    harness.PROPERTY_TESTS = sum(1 for item in items if item.path.name.startswith("test_fuzz_"))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -79,13 +79,17 @@ def loaded(reader: str, outcome: str = "loaded-equal") -> None:
     OUTCOMES[reader][outcome] += 1
 
 
+#: How many property tests this run collected (set by the suite's conftest).
+PROPERTY_TESTS = 1
+
+
 def budget_seconds() -> float | None:
-    """Seconds each fuzz test runs for under ``make fuzz`` (``FUZZ_SECONDS`` divided among
-    them), or ``None`` in the default suite (one bounded hypothesis run each)."""
+    """Seconds each fuzz property runs for under ``make fuzz`` (``FUZZ_SECONDS`` divided among
+    the properties collected), or ``None`` in the default suite (one bounded run each)."""
     total = os.environ.get("FUZZ_SECONDS")
     if not total:
         return None
-    return float(total) / int(os.environ.get("FUZZ_TESTS", "12"))
+    return float(total) / max(PROPERTY_TESTS, 1)
 
 
 def run_property(run: Callable[[], None]) -> None:
