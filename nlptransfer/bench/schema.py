@@ -195,7 +195,11 @@ class _Validator:
         return BenchConfigError(f"{self.source}{line}: {message}")
 
     def value(self, node: yaml.Node) -> Any:
-        return yaml.safe_load(yaml.serialize(node))
+        try:
+            return yaml.safe_load(yaml.serialize(node))
+        except yaml.YAMLError as exc:  # a node that composes but does not build as a value
+            detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
+            raise self.fail(node, f"invalid YAML value ({detail})") from None
 
     def mapping(self, node: yaml.Node | None, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):

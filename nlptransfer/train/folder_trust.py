@@ -230,6 +230,11 @@ def check_folder(folder: Path) -> None:
         check_weights(config, weights_path, config_path)
     vocab_path = folder / "vocab.json"
     vocab = read_json_object(vocab_path)
+    if vocab.get("format") != "nlptransfer-vocab":
+        raise ModelFolderError(
+            f"{vocab_path}: expected a nlptransfer-vocab document, found format "
+            f"{vocab.get('format')!r:.60}"
+        )
     tokens = vocab.get("tokens")
     if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
         raise ModelFolderError(f"{vocab_path}: expected 'tokens', a list of strings")

@@ -26,6 +26,7 @@ def test_mutated_bench_configs(tmp_path):
     @example(mutations=[("insert", 0.0, b"\xff")])  # not UTF-8
     @example(mutations=[("insert", 0.99, b"x: &a [*a]\n")])  # an alias inside itself
     @example(mutations=[("insert", 0.0, b"\x00")])
+    @example(mutations=[("truncate", 0.87890625, b"\x00")])  # yaml.parser.ParserError
     def run(mutations):
         path.write_bytes(mutate(seed, mutations))
         try:

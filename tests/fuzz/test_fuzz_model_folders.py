@@ -48,6 +48,7 @@ def test_mutated_model_folders(saved, tmp_path):
     @given(which=st.sampled_from(FILES), mutations=HEAD_BIASED)
     @example(which="config.json", mutations=[("truncate", 0.5, b"")])  # JSONDecodeError
     @example(which="model.safetensors", mutations=[("overwrite", 0.0, b"\xff")])  # Safetensor
+    @example(which="vocab.json", mutations=[("insert", 0.03125, b" ")])  # "for mat": unnamed
     def run(which, mutations):
         for name, data in seeds.items():
             (folder / name).write_bytes(mutate(data, mutations) if name == which else data)

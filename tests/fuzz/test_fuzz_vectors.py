@@ -11,6 +11,7 @@ small token-vector files written the way WordLlama and model2vec write theirs.
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,19 +41,51 @@ class Target:
     reference: Callable[[Path], tuple[list[str], np.ndarray]] | None
 
 
-def _gensim(binary: bool, no_header: bool = False):
+#: A word and the last ``dim`` whitespace-separated fields of a line.
+_ROW = rb"^(.*?)((?:[ \t]+\S+){%d})$"
+#: Stands for a space inside a word while gensim reads the file.
+_SPACE = "\x01"
+
+
+def _as_text_rows(data: bytes, dim: int, header: bool) -> bytes:
+    """The lines of a text vectors file as gensim can read them, where they differ from it only
+    by what the text readers accept on purpose: runs of spaces or tabs between values, trailing
+    whitespace, and (GloVe 840B) a word holding spaces, which is everything before the last
+    ``dim`` fields. The spaces of such a word become :data:`_SPACE` (mapped back after)."""
+    row = re.compile(_ROW % dim)
+    out = []
+    for number, line in enumerate(data.split(b"\n")):
+        stripped = line.rstrip(b"\r").rstrip(b" \t")
+        found = row.match(stripped) if stripped and not (header and number == 0) else None
+        if found is None:
+            out.append(line)
+            continue
+        word, values = found.groups()
+        out.append(word.replace(b" ", _SPACE.encode()) + b" " + b" ".join(values.split()))
+    return b"\n".join(out)
+
+
+def _gensim(binary: bool, no_header: bool = False, dim: int | None = None):
     def read(path: Path) -> tuple[list[str], np.ndarray]:
         data = path.read_bytes()
         if path.suffix == ".gz":
             data = gzip.decompress(data)  # what the reference sees: the file's own stream
         if not binary and data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]  # skipped on purpose (issue 23, item 11); gensim refuses it
-        path = path.with_name("reference" + path.suffix.replace(".gz", ".txt"))
-        path.write_bytes(data)
-        kv = KeyedVectors.load_word2vec_format(
-            str(path), binary=binary, no_header=no_header, unicode_errors="replace"
-        )  # our default too
-        return list(kv.index_to_key), kv.vectors
+        reference = path.with_name("reference" + path.suffix.replace(".gz", ".txt"))
+        reference.write_bytes(data)
+        try:
+            kv = KeyedVectors.load_word2vec_format(
+                str(reference), binary=binary, no_header=no_header, unicode_errors="replace"
+            )  # "replace": our default too
+        except Exception:
+            if binary or dim is None:
+                raise
+            reference.write_bytes(_as_text_rows(data, dim, header=not no_header))
+            kv = KeyedVectors.load_word2vec_format(
+                str(reference), binary=False, no_header=no_header, unicode_errors="replace"
+            )
+        return [w.replace(_SPACE, " ") for w in kv.index_to_key], kv.vectors
 
     return read
 
@@ -73,6 +106,11 @@ def _vec_head(rows: int) -> bytes:
     return b"\n".join([b"%d %s" % (rows, dim), *lines[1 : rows + 1]]) + b"\n"
 
 
+def _dim(text: bytes) -> int:
+    """The dimension a word2vec text file's header declares."""
+    return int(text.split(b"\n", 1)[0].split()[1])
+
+
 @pytest.fixture(scope="module")
 def targets(tmp_path_factory) -> dict[str, Target]:
     tmp = tmp_path_factory.mktemp("seeds")
@@ -91,24 +129,28 @@ def targets(tmp_path_factory) -> dict[str, Target]:
             text,
             "v.txt",
             lambda p: read_vectors(p, format="word2vec-text"),
-            _gensim(False),
+            _gensim(False, dim=_dim(text)),
         ),
         "fasttext-vec": Target(
             "fasttext-vec",
             _vec_head(10),
             "v.vec",
             lambda p: read_vectors(p, format="word2vec-text"),
-            _gensim(False),
+            _gensim(False, dim=_dim(_vec_head(10))),
         ),
         "glove": Target(
-            "glove", glove, "g.txt", lambda p: read_vectors(p, format="glove"), _gensim(False, True)
+            "glove",
+            glove,
+            "g.txt",
+            lambda p: read_vectors(p, format="glove"),
+            _gensim(False, True, dim=len(glove.split(b"\n", 1)[0].split()) - 1),
         ),
         "word2vec-text-gz": Target(
             "word2vec-text-gz",
             gzip.compress(text, mtime=0),
             "v.txt.gz",
             lambda p: read_vectors(p, format="word2vec-text"),
-            _gensim(False),
+            _gensim(False, dim=_dim(text)),
         ),
         "detected": Target("detected", glove, "d.txt", read_vectors, None),
     }
@@ -149,6 +191,8 @@ def test_mutated_word2vec_glove_and_vec_files(targets, tmp_path, name):
     @given(mutations=MUTATIONS)
     @example(mutations=[("insert", 0.0, b"\xef\xbb\xbf")])  # a BOM before the header
     @example(mutations=[("truncate", 0.5, b"")])
+    @example(mutations=[("insert", 0.603515625, b" ")])  # two spaces between values
+    @example(mutations=[("insert", 0.0, b" ")])  # GloVe: a word " the"
     def run(mutations):
         check(target, tmp_path, mutate(target.seed, mutations))
 
@@ -274,6 +318,9 @@ def test_mutated_token_vector_files(token_files, tmp_path, fmt):
     seed = seed_path.read_bytes()
 
     @given(mutations=HEAD_BIASED)
+    @example(  # a NaN in a WordLlama row used to load
+        mutations=[("insert", 0.0, b"\x00"), ("delete", 0.0, b"\x00"), ("overwrite", 0.625, b"|")]
+    )
     def run(mutations):
         target.write_bytes(mutate(seed, mutations))
         try:
