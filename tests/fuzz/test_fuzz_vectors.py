@@ -43,15 +43,13 @@ class Target:
 
 #: A word and the last ``dim`` whitespace-separated fields of a line.
 _ROW = rb"^(.*?)((?:[ \t]+\S+){%d})$"
-#: Stands for a space inside a word while gensim reads the file.
-_SPACE = "\x01"
 
 
-def _as_text_rows(data: bytes, dim: int, header: bool) -> bytes:
+def _as_text_rows(data: bytes, dim: int, header: bool, space: bytes) -> bytes:
     """The lines of a text vectors file as gensim can read them, where they differ from it only
     by what the text readers accept on purpose: runs of spaces or tabs between values, trailing
     whitespace, and (GloVe 840B) a word holding spaces, which is everything before the last
-    ``dim`` fields. The spaces of such a word become :data:`_SPACE` (mapped back after)."""
+    ``dim`` fields. The spaces of such a word become ``space`` (mapped back after)."""
     row = re.compile(_ROW % dim)
     out = []
     for number, line in enumerate(data.split(b"\n")):
@@ -61,11 +59,23 @@ def _as_text_rows(data: bytes, dim: int, header: bool) -> bytes:
             out.append(line)
             continue
         word, values = found.groups()
-        out.append(word.replace(b" ", _SPACE.encode()) + b" " + b" ".join(values.split()))
+        out.append(word.replace(b" ", space) + b" " + b" ".join(values.split()))
     return b"\n".join(out)
 
 
-def _gensim(binary: bool, no_header: bool = False, dim: int | None = None):
+def _declared_dim(data: bytes, header: bool) -> int | None:
+    """The dimension as gensim takes it: the header's second field, or (no header) the fields of
+    the first line but one."""
+    fields = data.split(b"\n", 1)[0].split()
+    if not header:
+        return len(fields) - 1 if len(fields) > 1 else None
+    try:
+        return int(fields[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def _gensim(binary: bool, no_header: bool = False):
     def read(path: Path) -> tuple[list[str], np.ndarray]:
         data = path.read_bytes()
         if path.suffix == ".gz":
@@ -78,14 +88,18 @@ def _gensim(binary: bool, no_header: bool = False, dim: int | None = None):
             kv = KeyedVectors.load_word2vec_format(
                 str(reference), binary=binary, no_header=no_header, unicode_errors="replace"
             )  # "replace": our default too
+            return list(kv.index_to_key), kv.vectors
         except Exception:
-            if binary or dim is None:
+            dim = None if binary else _declared_dim(data, header=not no_header)
+            if dim is None:
                 raise
-            reference.write_bytes(_as_text_rows(data, dim, header=not no_header))
-            kv = KeyedVectors.load_word2vec_format(
-                str(reference), binary=False, no_header=no_header, unicode_errors="replace"
-            )
-        return [w.replace(_SPACE, " ") for w in kv.index_to_key], kv.vectors
+        # A control byte the file does not hold stands for the spaces inside words.
+        space = next(bytes([c]) for c in range(1, 32) if bytes([c]) not in data + b"\t\n\r")
+        reference.write_bytes(_as_text_rows(data, dim, not no_header, space))
+        kv = KeyedVectors.load_word2vec_format(
+            str(reference), binary=False, no_header=no_header, unicode_errors="replace"
+        )
+        return [w.replace(space.decode(), " ") for w in kv.index_to_key], kv.vectors
 
     return read
 
@@ -106,11 +120,6 @@ def _vec_head(rows: int) -> bytes:
     return b"\n".join([b"%d %s" % (rows, dim), *lines[1 : rows + 1]]) + b"\n"
 
 
-def _dim(text: bytes) -> int:
-    """The dimension a word2vec text file's header declares."""
-    return int(text.split(b"\n", 1)[0].split()[1])
-
-
 @pytest.fixture(scope="module")
 def targets(tmp_path_factory) -> dict[str, Target]:
     tmp = tmp_path_factory.mktemp("seeds")
@@ -129,28 +138,28 @@ def targets(tmp_path_factory) -> dict[str, Target]:
             text,
             "v.txt",
             lambda p: read_vectors(p, format="word2vec-text"),
-            _gensim(False, dim=_dim(text)),
+            _gensim(False),
         ),
         "fasttext-vec": Target(
             "fasttext-vec",
             _vec_head(10),
             "v.vec",
             lambda p: read_vectors(p, format="word2vec-text"),
-            _gensim(False, dim=_dim(_vec_head(10))),
+            _gensim(False),
         ),
         "glove": Target(
             "glove",
             glove,
             "g.txt",
             lambda p: read_vectors(p, format="glove"),
-            _gensim(False, True, dim=len(glove.split(b"\n", 1)[0].split()) - 1),
+            _gensim(False, True),
         ),
         "word2vec-text-gz": Target(
             "word2vec-text-gz",
             gzip.compress(text, mtime=0),
             "v.txt.gz",
             lambda p: read_vectors(p, format="word2vec-text"),
-            _gensim(False, dim=_dim(text)),
+            _gensim(False),
         ),
         "detected": Target("detected", glove, "d.txt", read_vectors, None),
     }
@@ -193,6 +202,9 @@ def test_mutated_word2vec_glove_and_vec_files(targets, tmp_path, name):
     @example(mutations=[("truncate", 0.5, b"")])
     @example(mutations=[("insert", 0.603515625, b" ")])  # two spaces between values
     @example(mutations=[("insert", 0.0, b" ")])  # GloVe: a word " the"
+    @example(mutations=[("insert", 0.0, b" "), ("truncate", 0.0625, b"")])  # and a short row
+    @example(mutations=[("insert", 0.0, b"\x01")])  # a control byte in a word
+    @example(mutations=[("truncate", 0.0625, b""), ("truncate", 0.0625, b"")])  # IndexError
     def run(mutations):
         check(target, tmp_path, mutate(target.seed, mutations))
 
