@@ -12,6 +12,8 @@ tokenizer. :func:`refuses_malformed_folders` wraps the function that reads one s
 - the embedding shape ``config.json`` declares is the one ``model.safetensors``' header holds,
   before any memory is set aside for it (so memory is bounded by the weights file, not by an
   edited ``rows`` or ``dim``);
+- every weight is finite and below 1e15 in size once loaded (a NaN, or a flipped exponent bit,
+  would make every prediction NaN);
 - anything malformed that a reader still trips over (``KeyError``, ``TypeError``,
   ``IndexError``, a safetensors error, a JSON error) becomes a
   :class:`~nlptransfer.errors.ModelFolderError` naming the file being read.
@@ -265,7 +267,7 @@ def refuses_malformed_folders(read: _F) -> _F:
         path = Path(folder)
         check_folder(path)
         try:
-            return read(folder, *args, **kwargs)
+            result = read(folder, *args, **kwargs)
         except NLPTransferError:
             raise
         except _MALFORMED as exc:
@@ -281,5 +283,32 @@ def refuses_malformed_folders(read: _F) -> _F:
             raise ModelFolderError(
                 f"{path / 'model.safetensors'}: expected safetensors weights, found {exc}"
             ) from exc
+        check_finite_weights(getattr(result, "model", None), path / "model.safetensors")
+        return result
 
     return checked  # type: ignore[return-value]
+
+
+#: No trained weight comes near this; one that does overflows float32 in the first layer.
+MAX_PLAUSIBLE_WEIGHT = 1e15
+
+
+def check_finite_weights(model: Any, weights_path: Path) -> None:
+    """Every floating weight of ``model`` (a torch module, or ``None``) is finite and below
+    :data:`MAX_PLAUSIBLE_WEIGHT` in size: a NaN, an infinity or a flipped exponent bit in
+    ``model.safetensors`` would make predictions NaN, with no error."""
+    if model is None or not hasattr(model, "state_dict"):
+        return
+    for name, tensor in model.state_dict().items():
+        if not tensor.is_floating_point() or tensor.numel() == 0:
+            continue
+        if not bool(tensor.isfinite().all()):
+            raise ModelFolderError(
+                f"{weights_path}: expected finite weights, found NaN or infinity in {name!r}"
+            )
+        largest = float(tensor.abs().max())
+        if largest > MAX_PLAUSIBLE_WEIGHT:
+            raise ModelFolderError(
+                f"{weights_path}: expected plausible weights, found {largest:.3g} in {name!r} "
+                "(a damaged file?)"
+            )

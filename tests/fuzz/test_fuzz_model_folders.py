@@ -49,6 +49,7 @@ def test_mutated_model_folders(saved, tmp_path):
     @example(which="config.json", mutations=[("truncate", 0.5, b"")])  # JSONDecodeError
     @example(which="model.safetensors", mutations=[("overwrite", 0.0, b"\xff")])  # Safetensor
     @example(which="vocab.json", mutations=[("insert", 0.03125, b" ")])  # "for mat": unnamed
+    @example(which="model.safetensors", mutations=[("overwrite", 0.40625, b"\x7f")])  # NaN
     def run(which, mutations):
         for name, data in seeds.items():
             (folder / name).write_bytes(mutate(data, mutations) if name == which else data)

@@ -80,7 +80,7 @@ def _gensim(binary: bool, no_header: bool = False):
         data = path.read_bytes()
         if path.suffix == ".gz":
             data = gzip.decompress(data)  # what the reference sees: the file's own stream
-        if not binary and data.startswith(b"\xef\xbb\xbf"):
+        while not binary and data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]  # skipped on purpose (issue 23, item 11); gensim refuses it
         reference = path.with_name("reference" + path.suffix.replace(".gz", ".txt"))
         reference.write_bytes(data)
@@ -88,7 +88,7 @@ def _gensim(binary: bool, no_header: bool = False):
             kv = KeyedVectors.load_word2vec_format(
                 str(reference), binary=binary, no_header=no_header, unicode_errors="replace"
             )  # "replace": our default too
-            return list(kv.index_to_key), kv.vectors
+            return _without_empty_slots(list(kv.index_to_key), kv.vectors)
         except Exception:
             dim = None if binary else _declared_dim(data, header=not no_header)
             if dim is None:
@@ -99,9 +99,17 @@ def _gensim(binary: bool, no_header: bool = False):
         kv = KeyedVectors.load_word2vec_format(
             str(reference), binary=False, no_header=no_header, unicode_errors="replace"
         )
-        return [w.replace(space.decode(), " ") for w in kv.index_to_key], kv.vectors
+        words = [w if w is None else w.replace(space.decode(), " ") for w in kv.index_to_key]
+        return _without_empty_slots(words, kv.vectors)
 
     return read
+
+
+def _without_empty_slots(words: list, matrix: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """gensim skips a duplicate word of a text file but leaves its slot: key ``None``, a row of
+    zeros. The readers keep the first row of each word, as gensim does, without the slot."""
+    kept = [i for i, word in enumerate(words) if word is not None]
+    return [words[i] for i in kept], matrix[kept]
 
 
 def _word2vec_files(tmp: Path) -> tuple[bytes, bytes]:
@@ -205,6 +213,8 @@ def test_mutated_word2vec_glove_and_vec_files(targets, tmp_path, name):
     @example(mutations=[("insert", 0.0, b" "), ("truncate", 0.0625, b"")])  # and a short row
     @example(mutations=[("insert", 0.0, b"\x01")])  # a control byte in a word
     @example(mutations=[("truncate", 0.0625, b""), ("truncate", 0.0625, b"")])  # IndexError
+    @example(mutations=[("delete", 0.408203125, b"\x00\x00")])  # a duplicate word (vec)
+    @example(mutations=[("insert", 0.0, b"\xef\xbb\xbf"), ("insert", 0.0, b"\xef\xbb\xbf")])
     def run(mutations):
         check(target, tmp_path, mutate(target.seed, mutations))
 

@@ -173,3 +173,17 @@ def test_a_catastrophic_tokenizer_regex_is_refused_at_load(folder, pattern):
 def test_a_safe_tokenizer_regex_still_loads(folder):
     _edit_config(folder, lambda c: c.update(tokenizer={"name": "regex", "pattern": r"[a-z]+"}))
     assert load_classifier(folder).predict("good film")[0].label in ("neg", "pos")
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 3e38])
+def test_weights_that_would_predict_nan_are_refused(folder, value):
+    """Found by the fuzz suite: a byte of model.safetensors changed made every prediction NaN."""
+    from safetensors.torch import load_file, save_file
+
+    path = folder / "model.safetensors"
+    state = load_file(str(path))
+    name = next(k for k in state if k.endswith(".weight") and not k.startswith("embedding"))
+    state[name].view(-1)[0] = value
+    save_file(state, str(path), metadata={"format": "nlptransfer-classifier"})
+    with pytest.raises(ModelFolderError, match=r"model\.safetensors: expected (finite|plausible)"):
+        load_classifier(folder)
