@@ -12,7 +12,7 @@ LINTED := nlptransfer tests benchmarks conftest.py
 # gensim's test files (real word2vec/fastText/GloVe files) for the core's tests: the full venv's.
 GENSIM_TEST_DATA = $(firstword $(wildcard $(abspath $(VENV))/lib/python3*/site-packages/gensim/test/test_data))
 
-.PHONY: install test test-all test-core lint format demo bench-load clean
+.PHONY: install test test-all test-core lint format demo bench-load clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,15 @@ test-core:
 	cd /tmp && $(CURDIR)/$(CORE_VENV)/bin/nlptransfer --quiet vectors neighbors glove-6b-50d king -k 3
 	NLPTRANSFER_GENSIM_TEST_DATA=$(GENSIM_TEST_DATA) $(CORE_VENV)/bin/python -m pytest \
 		-m "not slow" -p no:cacheprovider nlptransfer tests || [ $$? -eq 5 ]
+
+# The fuzz suite (tests/fuzz, docs/security.md) run long: FUZZ_SECONDS in all, shared among its
+# properties, each running round after round of fresh hypothesis examples; prints the cases per
+# reader and outcome and writes them to runs/fuzz/counts.json. The default suite runs each once.
+FUZZ_SECONDS ?= 300
+fuzz: $(STAMP)
+	mkdir -p runs/fuzz
+	HYPOTHESIS_PROFILE=fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) NLPTRANSFER_FUZZ_COUNTS=runs/fuzz/counts.json \
+		$(PY) -m pytest -p no:cacheprovider -q tests/fuzz
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format $(LINTED)

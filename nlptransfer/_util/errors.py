@@ -28,6 +28,7 @@ __all__ = [
     "DownloadError",
     "HubError",
     "MissingExtraError",
+    "ModelFolderError",
     "NLPTransferError",
     "OfflineError",
     "PickleNotAllowedError",
@@ -36,6 +37,7 @@ __all__ = [
     "UnknownNameError",
     "UnknownWordError",
     "UnsafeArchiveError",
+    "UnsafePatternError",
     "VectorsFormatError",
     "VectorsNotFoundError",
 ]
@@ -144,6 +146,16 @@ class OfflineError(DownloadError):
 
 class UnsafeArchiveError(NLPTransferError, ValueError):
     """An archive holds a member that would land outside its folder (zip slip) or is a link."""
+
+
+class UnsafePatternError(NLPTransferError, ValueError):
+    """A regular expression that could take exponential time on some input (nested unbounded
+    repeats such as ``(a+)+``): refused before it is ever run."""
+
+
+class ModelFolderError(NLPTransferError, ValueError):
+    """A model folder's file is malformed or does not belong with the others: the message names
+    the file."""
 
 
 class DatasetError(NLPTransferError, ValueError):

@@ -150,6 +150,9 @@ class BenchConfig:
         return data
 
 
+#: The most values (scalars, lists, mappings) a config may hold once its aliases are expanded.
+MAX_EXPANDED_NODES = 100_000
+
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -164,13 +167,55 @@ class _Validator:
             raise BenchConfigError(
                 f"{source}{line}: invalid YAML ({getattr(exc, 'problem', exc)})"
             ) from None
+        except RecursionError:
+            raise BenchConfigError(f"{source}: invalid YAML (nested too deeply)") from None
+        self.check_expansion(self.root)
+
+    def check_expansion(self, root: yaml.Node | None) -> None:
+        """Refuse aliases that expand to more than :data:`MAX_EXPANDED_NODES` nodes (an "alias
+        bomb": a few hundred bytes of nested ``*refs`` that expand to billions) or that refer to
+        a node containing themselves, before anything walks the expanded tree."""
+        sizes: dict[int, int] = {}
+        open_nodes: set[int] = set()
+
+        def size(node: yaml.Node) -> int:
+            key = id(node)
+            if key in sizes:
+                return sizes[key]
+            if key in open_nodes:
+                raise self.fail(node, "invalid YAML: an alias refers to a node that contains it")
+            open_nodes.add(key)
+            total = 1
+            if isinstance(node, yaml.SequenceNode):
+                total += sum(size(item) for item in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                total += sum(size(k) + size(v) for k, v in node.value)
+            open_nodes.discard(key)
+            if total > MAX_EXPANDED_NODES:
+                raise self.fail(
+                    node,
+                    f"expected a config of at most {MAX_EXPANDED_NODES:,} values once its aliases "
+                    f"are expanded, found more (nested aliases: an 'alias bomb'?)",
+                )
+            sizes[key] = total
+            return total
+
+        if root is not None:
+            try:
+                size(root)
+            except RecursionError:
+                raise self.fail(root, "invalid YAML (nested too deeply)") from None
 
     def fail(self, node: yaml.Node | None, message: str) -> BenchConfigError:
         line = f", line {node.start_mark.line + 1}" if node is not None else ""
         return BenchConfigError(f"{self.source}{line}: {message}")
 
     def value(self, node: yaml.Node) -> Any:
-        return yaml.safe_load(yaml.serialize(node))
+        try:
+            return yaml.safe_load(yaml.serialize(node))
+        except yaml.YAMLError as exc:  # a node that composes but does not build as a value
+            detail = " ".join(str(getattr(exc, "problem", None) or exc).split())
+            raise self.fail(node, f"invalid YAML value ({detail})") from None
 
     def mapping(self, node: yaml.Node | None, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
@@ -450,4 +495,10 @@ def load_bench_config(path: str | Path) -> BenchConfig:
     path = Path(path)
     if not path.is_file():
         raise BenchConfigError(f"{path}: no such benchmark config")
-    return parse_bench_config(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BenchConfigError(
+            f"{path}, byte offset {exc.start}: expected UTF-8 YAML ({exc.reason})"
+        ) from None
+    return parse_bench_config(text, str(path))

@@ -61,18 +61,19 @@ def read_bytes(path: str | Path, limit: int = -1) -> bytes:
     """The content of ``path`` (``limit`` bytes at most), decompressed if gzip, bzip2 or xz.
 
     Raises:
-        DatasetError: the compressed data is truncated or corrupt; the message names the file.
+        DatasetError: the compressed data is truncated or corrupt; the message names the file
+            and the byte offset its decompressor had reached.
     """
     opener = _opener(path)
-    with opener(path, "rb") as handle:
+    with open(path, "rb") as raw, raw if opener is open else opener(raw, "rb") as handle:
         try:
             return handle.read(limit)
         except (EOFError, OSError, zlib.error, lzma.LZMAError) as error:
             if opener is open:
                 raise
             raise DatasetError(
-                f"{path}: expected complete compressed data, found a truncated or corrupt "
-                f"file ({error})"
+                f"{path}, byte offset {raw.tell()}: expected complete compressed data, found a "
+                f"truncated or corrupt file ({error})"
             ) from error
 
 

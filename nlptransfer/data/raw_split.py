@@ -56,7 +56,8 @@ class RawSplit:
         self.lines.append(line)
 
     def add_checked(self, line: int, text: object, label: object) -> None:
-        """Append the row, or record it as bad: empty text, text not a string, no label."""
+        """Append the row, or record it as bad: empty text, text not a string, no label, a
+        label that is not a string or number (a JSON list or object)."""
         problems = []
         if text is None or (isinstance(text, str) and not text.strip()):
             problems.append("empty text")
@@ -64,6 +65,8 @@ class RawSplit:
             problems.append(f"the text is not a string: found {text!r}")
         if label is None or (isinstance(label, str) and not label.strip()):
             problems.append("no label")
+        elif not isinstance(label, (str, int, float)):  # a list or object cannot be one class
+            problems.append(f"expected a label that is a string or number, found {label!r:.80}")
         if problems:
             self.bad(line, "; ".join(problems))
             return

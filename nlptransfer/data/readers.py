@@ -372,7 +372,10 @@ def _read_parquet(
     texts, label, note = choose_columns(schema.names, str(path), text_column, label_column)
     split.notes.append(note)
     record_guess(split, text_column, label_column, note)
-    table = pq.read_table(path, columns=[*texts, label])
+    try:
+        table = pq.read_table(path, columns=[*texts, label])
+    except (pa.ArrowInvalid, OSError) as error:  # a body that does not decode under its schema
+        raise DatasetError(f"{path}: not a readable Parquet file: {error}") from None
     values = zip(*(table.column(text).to_pylist() for text in texts), strict=True)
     for number, (parts, target) in enumerate(
         zip(values, table.column(label).to_pylist(), strict=True), 1

@@ -240,7 +240,7 @@ def _set_metadata(
         "classifier": json.dumps(pipeline.model.config),
         "labels": json.dumps(pipeline.label_names),
         "vocab_rows": str(len(pipeline.vocab)),
-        "vocab_sha256": vocab_digest(pipeline.vocab),
+        "vocab_sha256": vocab_digest(pipeline.vocab.tokens),
         "quantize": quantize or "none",
         "opset": str(opset),
     }

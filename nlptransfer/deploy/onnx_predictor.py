@@ -20,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +32,7 @@ from nlptransfer._util.extras import require
 from nlptransfer.text.tokenize import Tokenizer
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.train.folder_files import FOLDER_FORMAT, FolderFiles, read_folder_files
+from nlptransfer.train.folder_trust import refuses_malformed_folders, vocab_digest
 from nlptransfer.train.prediction import TextPredictor
 
 ort = require("onnxruntime", extra="onnx", purpose="predictions with an ONNX model")
@@ -48,17 +48,6 @@ OUTPUT_NAME = "probabilities"
 DEFAULT_OPSET = 17
 #: onnxruntime's execution provider for each ``device``.
 PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
-
-
-def vocab_digest(vocab: Vocab) -> str:
-    """SHA-256 of the vocabulary's tokens in id order: what an ONNX file records of the
-    vocabulary it was exported with.
-
-    Example:
-        >>> vocab_digest(Vocab.build([["a", "b"]])) == vocab_digest(Vocab.build([["b", "a"]]))
-        False
-    """
-    return hashlib.sha256(json.dumps(vocab.tokens).encode("utf-8")).hexdigest()
 
 
 class OnnxClassifier(TextPredictor):
@@ -97,6 +86,7 @@ class OnnxClassifier(TextPredictor):
         return f"OnnxClassifier({self.path}, labels={self.label_names})"
 
 
+@refuses_malformed_folders
 def load_onnx_classifier(
     folder: str | Path,
     *,
@@ -150,6 +140,7 @@ def load_onnx_classifier(
     )
 
 
+@refuses_malformed_folders
 def load_onnx_int8_classifier(folder: str | Path, *, device: str = "cpu") -> OnnxClassifier:
     """:func:`load_onnx_classifier` of the folder's int8 file (``backend="onnx-int8"``)."""
     return load_onnx_classifier(folder, device=device, file=INT8_FILE)
@@ -172,7 +163,7 @@ def _check_belongs(session: Any, path: Path, files: FolderFiles) -> None:
     expected = {
         "labels": files.label_names,
         "classifier": files.config["classifier"],
-        "vocabulary": vocab_digest(files.vocab),
+        "vocabulary": vocab_digest(files.vocab.tokens),
     }
     for what, value in expected.items():
         if recorded[what] != value:

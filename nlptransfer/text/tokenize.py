@@ -27,8 +27,10 @@ import re
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
+from re import _parser as _sre_parse  # type: ignore[attr-defined]  # re's parser (3.11+)
 from typing import Any
 
+from nlptransfer._util.errors import ModelFolderError, UnsafePatternError
 from nlptransfer._util.extras import require
 from nlptransfer._util.registry import Registry
 
@@ -149,6 +151,7 @@ class RegexTokenizer(Tokenizer):
 
     def __init__(self, *, pattern: str = DEFAULT_PATTERN, **options: Any) -> None:
         super().__init__(**options)
+        check_pattern(pattern)
         self.pattern = pattern
         self._regex = re.compile(pattern)
 
@@ -157,6 +160,67 @@ class RegexTokenizer(Tokenizer):
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "pattern": self.pattern}
+
+
+def check_pattern(pattern: str) -> None:
+    """Refuse a regular expression that can backtrack catastrophically: a repeat that may run
+    more than once (``+``, ``*``, ``{2,}``, ``{1,9}``) around a body that holds an unbounded repeat
+    itself, as in ``(a+)+$`` or ``(\\w+\\s?)*x``. Python's ``re`` takes time exponential in the
+    text's length on such a pattern (a model folder's tokenizer would hang ``predict``), so a
+    tokenizer's pattern is checked before it is compiled. Possessive and atomic repeats
+    (``(?>a+)+``, ``(a++)+``) cannot backtrack and pass.
+
+    Raises:
+        UnsafePatternError: the pattern nests unbounded repeats (the message shows where).
+        re.error: the pattern is not a regular expression.
+
+    Example:
+        >>> check_pattern(RegexTokenizer.DEFAULT_PATTERN)
+        >>> check_pattern(r"(a+)+$")
+        Traceback (most recent call last):
+        ...
+        nlptransfer._util.errors.UnsafePatternError: refusing the regular expression '(a+)+$': a repeat nests another unbounded repeat ...
+    """
+    parsed = _sre_parse.parse(pattern)
+    if _nests_unbounded_repeats(parsed, inside_repeat=False):
+        raise UnsafePatternError(
+            f"refusing the regular expression {pattern!r}: a repeat nests another unbounded "
+            "repeat (as in '(a+)+'), which can take time exponential in a text's length; "
+            "rewrite it without the nesting (or make the inner repeat possessive, 'a++')"
+        )
+
+
+_REPEATS = {"MAX_REPEAT", "MIN_REPEAT"}
+
+
+def _nests_unbounded_repeats(items: Any, *, inside_repeat: bool) -> bool:
+    """Whether ``items`` (a parsed pattern or a list of them) holds an unbounded repeat inside
+    a repeat that may match more than once."""
+    for op, arg in items:
+        name = str(op)
+        if name in _REPEATS:
+            _low, high, body = arg
+            unbounded = high == _sre_parse.MAXREPEAT
+            if inside_repeat and unbounded:
+                return True
+            if _nests_unbounded_repeats(body, inside_repeat=inside_repeat or high > 1):
+                return True
+        elif name in ("POSSESSIVE_REPEAT", "ATOMIC_GROUP"):
+            continue  # cannot backtrack into
+        elif name == "SUBPATTERN":
+            if _nests_unbounded_repeats(arg[-1], inside_repeat=inside_repeat):
+                return True
+        elif name == "BRANCH":
+            if any(_nests_unbounded_repeats(b, inside_repeat=inside_repeat) for b in arg[1]):
+                return True
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            if _nests_unbounded_repeats(arg[1], inside_repeat=inside_repeat):
+                return True
+        elif name == "GROUPREF_EXISTS":
+            branches = [b for b in arg[1:] if b is not None]
+            if any(_nests_unbounded_repeats(b, inside_repeat=inside_repeat) for b in branches):
+                return True
+    return False
 
 
 #: Subword tokens of a Hugging Face ``tokenizer.json`` (needs the ``static`` extra).
@@ -221,8 +285,10 @@ def get_tokenizer(name: str = "spacy", **options: Any) -> Tokenizer:
 def tokenizer_from_config(config: dict[str, Any], *, folder: Path | None = None) -> Tokenizer:
     """Rebuild a tokenizer from :meth:`Tokenizer.config` (or :meth:`Tokenizer.save_files`).
 
-    A relative ``path`` in the config names a file in ``folder`` (the model folder it was
-    saved into).
+    A ``path`` in the config names a file in ``folder`` (the model folder it was saved into);
+    one outside it (absolute, or climbing out with ``..``) is refused with
+    :class:`~nlptransfer.errors.ModelFolderError`. A ``regex`` tokenizer's pattern is checked by
+    :func:`check_pattern`.
 
     >>> tok = get_tokenizer("regex", lowercase=True)
     >>> tokenizer_from_config(tok.config())("Hi there")
@@ -230,6 +296,12 @@ def tokenizer_from_config(config: dict[str, Any], *, folder: Path | None = None)
     """
     options = dict(config)
     path = options.get("path")
-    if folder is not None and isinstance(path, str) and not Path(path).is_absolute():
+    if folder is not None and isinstance(path, str):
+        inside = Path(folder).resolve()
+        if Path(path).is_absolute() or not (inside / path).resolve().is_relative_to(inside):
+            raise ModelFolderError(
+                f"{Path(folder) / 'config.json'}: expected the tokenizer's path to name a file "
+                f"inside the folder, found {path!r}"
+            )
         options["path"] = str(Path(folder) / path)
     return get_tokenizer(options.pop("name"), **options)

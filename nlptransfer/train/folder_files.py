@@ -31,6 +31,7 @@ from typing import Any
 from nlptransfer._util.errors import NLPTransferError
 from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
 from nlptransfer.text.vocab import Vocab
+from nlptransfer.train.folder_trust import check_folder
 from nlptransfer.train.hub import resolve_model_folder
 
 FOLDER_FORMAT = "nlptransfer-classifier"
@@ -60,6 +61,7 @@ def read_folder_files(folder: str | Path) -> FolderFiles:
             files do not agree (vocabulary and embedding rows, labels and outputs).
     """
     folder = resolve_model_folder(folder)  # a path, or hf://OWNER/NAME[@revision] from the Hub
+    check_folder(folder)  # every file's shape and types, the vocabulary's digest
     config_path = folder / "config.json"
     if not config_path.is_file():
         raise NLPTransferError(f"{folder}: expected a model folder with config.json, found none")

@@ -32,6 +32,7 @@ from nlptransfer.text.tokenize import Tokenizer
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.train.drift import drift_card_lines
 from nlptransfer.train.folder_files import FOLDER_FORMAT, FOLDER_VERSION, read_folder_files
+from nlptransfer.train.folder_trust import VOCAB_DIGEST_KEY, refuses_malformed_folders, vocab_digest
 from nlptransfer.train.hub import card_metadata
 from nlptransfer.train.prediction import Prediction, TextPredictor
 from nlptransfer.train.trainer import DEFAULT_LR
@@ -110,6 +111,7 @@ class TextClassifierPipeline(TextPredictor):
             "tokenizer": None,  # below: what the tokenizer saves into the folder
             "labels": self.label_names,
             **self.info,
+            VOCAB_DIGEST_KEY: vocab_digest(self.vocab.tokens),  # after info: never a stale one
         }
         state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
         with atomic_directory(folder) as tmp:
@@ -210,6 +212,7 @@ def _confusion_section(metrics: Mapping[str, Any], label_names: Sequence[str]) -
     return lines
 
 
+@refuses_malformed_folders
 def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifierPipeline:
     """Open a model folder written by :meth:`TextClassifierPipeline.save`, or one on the Hugging
     Face Hub, ``hf://OWNER/NAME[@revision]`` (:func:`~nlptransfer.train.hub.resolve_model_folder`).

@@ -200,16 +200,19 @@ class ApproximateIndex:
         """Read an index written by :meth:`save` for these ``vectors``.
 
         Raises:
-            VectorsFormatError: the folder is not a saved index, or was built on other vectors.
+            VectorsFormatError: the folder is not a saved index, was built on other vectors, or
+                its faiss file is corrupt or truncated (naming the file).
         """
         faiss = require_faiss()
         folder = Path(path)
         try:
             meta = json.loads((folder / _META_FILE).read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError) as exc:
+        except (FileNotFoundError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise VectorsFormatError(
                 folder / _META_FILE, f"expected a saved HNSW index description, found {exc}"
             ) from None
+        if not isinstance(meta, dict):
+            raise VectorsFormatError(folder / _META_FILE, "expected a JSON object")
         digest = words_digest(vectors.words)
         if meta.get("format") != _FORMAT or meta.get("words_sha256") != digest:
             raise VectorsFormatError(
@@ -218,8 +221,26 @@ class ApproximateIndex:
                 f"digest {digest[:12]}), found one of {meta.get('rows')} words, digest "
                 f"{str(meta.get('words_sha256'))[:12]}",
             )
-        index = faiss.read_index(str(folder / _INDEX_FILE))
-        return cls(vectors, index, meta["params"])
+        index_path = folder / _INDEX_FILE
+        params = meta.get("params")
+        if not isinstance(params, dict) or not all(isinstance(v, int) for v in params.values()):
+            raise VectorsFormatError(
+                folder / _META_FILE, f"expected the index's parameters, found {params!r:.80}"
+            )
+        try:
+            index = faiss.read_index(str(index_path))
+        except RuntimeError as exc:  # faiss reports a corrupt or truncated file as one
+            detail = " ".join(str(exc).split())[:300]
+            raise VectorsFormatError(
+                index_path, f"expected a faiss index, found a corrupt one ({detail})"
+            ) from None
+        if index.ntotal != len(vectors) or index.d != vectors.dim:
+            raise VectorsFormatError(
+                index_path,
+                f"expected an index of {len(vectors)} vectors of dimension {vectors.dim}, found "
+                f"{index.ntotal} of dimension {index.d}",
+            )
+        return cls(vectors, index, params)
 
 
 def recall_at_k(

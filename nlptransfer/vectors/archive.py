@@ -1,7 +1,10 @@
 """Archives of downloaded vectors (``.zip``, ``.tar``): checked member by member, extracted safely.
 
 A member whose name would land outside the folder it is extracted into (``../x``, ``/x``), or that
-is a link or a special file, refuses the whole archive before anything is written.
+is a link or a special file, refuses the whole archive before anything is written. So does an
+archive that would unpack to more than :func:`extraction_limit` bytes (a "zip bomb"): checked on
+the sizes its members declare before anything is written, and again on the bytes actually
+written, in case a header lies.
 
 Example:
     >>> import pathlib, tempfile, zipfile
@@ -14,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import shutil
 import stat
 import tarfile
 import zipfile
@@ -24,6 +26,32 @@ from typing import IO
 from nlptransfer._util.errors import UnsafeArchiveError, VectorsFormatError
 from nlptransfer._util.files import atomic_output
 from nlptransfer.vectors.formats.compression import sniff_compression
+
+#: An archive may unpack to this many times its own size (vectors compress 2-4 times; zip and
+#: tar bombs by thousands), or to :data:`MIN_EXTRACTION_LIMIT`, whichever is more.
+MAX_EXPANSION_RATIO = 20
+#: The least an archive may always unpack to, however small it is.
+MIN_EXTRACTION_LIMIT = 64 * 1024 * 1024
+
+
+def extraction_limit(archive: str | Path) -> int:
+    """The most bytes ``archive`` may unpack to: :data:`MAX_EXPANSION_RATIO` times its size, at
+    least :data:`MIN_EXTRACTION_LIMIT`.
+
+    >>> import pathlib, tempfile
+    >>> small = pathlib.Path(tempfile.mkdtemp()) / "a.zip"
+    >>> _ = small.write_bytes(b"PK")
+    >>> extraction_limit(small) == MIN_EXTRACTION_LIMIT
+    True
+    """
+    return max(MAX_EXPANSION_RATIO * Path(archive).stat().st_size, MIN_EXTRACTION_LIMIT)
+
+
+def _too_big(archive: Path, size: int, limit: int) -> UnsafeArchiveError:
+    return UnsafeArchiveError(
+        f"{archive}: refusing the archive: expected it to unpack to at most {limit:,} bytes "
+        f"({MAX_EXPANSION_RATIO} times its size), found {size:,} or more (a zip or tar bomb?)"
+    )
 
 
 def archive_kind(path: str | Path) -> str | None:
@@ -132,18 +160,29 @@ def safe_extract(
     archive, dest = Path(archive), Path(dest)
     names = check_archive(archive)
     root = dest.resolve()
+    limit = extraction_limit(archive)
     written: list[Path] = []
     with _MemberReader(archive, archive_kind(archive) == "zip") as reader:
-        for name in reader.regular_files() if members is None else members:
+        chosen = reader.regular_files() if members is None else members
+        for name in chosen:
             if name not in names:
                 raise VectorsFormatError(
                     archive, f"expected a member named {name!r}, found {names[:20]}"
                 )
+        declared = sum(reader.declared_size(name) for name in chosen)
+        if declared > limit:
+            raise _too_big(archive, declared, limit)
+        total = 0
+        for name in chosen:
             target = (root / name.replace("\\", "/")).resolve()
             if not target.is_relative_to(root):  # checked above; kept as a second guard
                 raise UnsafeArchiveError(f"{archive}: member {name!r} would land outside {dest}")
             with reader.open(name) as stream, atomic_output(target) as tmp, open(tmp, "wb") as out:
-                shutil.copyfileobj(stream, out, 1 << 20)
+                while chunk := stream.read(1 << 20):
+                    total += len(chunk)
+                    if total > limit:  # a header that lied about its size
+                        raise _too_big(archive, total, limit)
+                    out.write(chunk)
             written.append(target)
     return written
 
@@ -161,6 +200,13 @@ class _MemberReader:
             return [i.filename for i in self._zip.infolist() if not i.is_dir()]
         assert self._tar is not None
         return [i.name for i in self._tar.getmembers() if i.isfile()]
+
+    def declared_size(self, name: str) -> int:
+        """The size member ``name`` says it unpacks to."""
+        if self._zip is not None:
+            return self._zip.getinfo(name).file_size
+        assert self._tar is not None
+        return self._tar.getmember(name).size
 
     def open(self, name: str) -> IO[bytes]:
         if self._zip is not None:

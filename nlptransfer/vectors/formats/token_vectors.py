@@ -45,7 +45,8 @@ def token_vectors(
     the tokenizer kept in ``meta["tokenizer"]``.
 
     Raises:
-        VectorsFormatError: the matrix is not 2-D, or its rows are not one per token.
+        VectorsFormatError: the matrix is not 2-D, its rows are not one per token, or one holds
+            NaN or infinity.
     """
     source = tokenizer_source or str(path)
     try:
@@ -62,11 +63,21 @@ def token_vectors(
             f"expected one row per token of the tokenizer {source} ({len(tokens):,} tokens), "
             f"found {matrix.shape[0]:,} rows",
         )
+    rows = np.asarray(matrix, dtype=np.float32)
+    finite = np.isfinite(rows).all(axis=1)
+    if not finite.all():
+        bad = int(np.flatnonzero(~finite)[0])
+        value = rows[bad][~np.isfinite(rows[bad])][0]
+        raise VectorsFormatError(
+            path,
+            f"expected finite values, found {value} in row {bad} (token {tokens[bad]!r}) "
+            f"and {int((~finite).sum()) - 1} other rows",
+        )
     record = dict(meta or {})
     record[TOKENIZER_KEY] = HFTokenizer(tokenizer_json=tokenizer_json).carried_config()
     record["tokenizer_source"] = source
     record["token_vectors"] = True
-    return ParsedVectors(tokens, np.asarray(matrix, dtype=np.float32), meta=record)
+    return ParsedVectors(tokens, rows, meta=record)
 
 
 def carried_tokenizer_json(meta: dict[str, Any]) -> str | None:

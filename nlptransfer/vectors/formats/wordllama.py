@@ -110,7 +110,7 @@ def read_wordllama(path: str | Path, *, tokenizer: str | Path | None = None) -> 
     require("tokenizers", extra="static", purpose=_PURPOSE)
     try:
         tokenizer_json = tokenizer_path.read_text(encoding="utf-8")
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise VectorsFormatError(tokenizer_path, f"expected a tokenizer file ({exc})") from None
     matrix = tensors[EMBEDDING]
     return token_vectors(

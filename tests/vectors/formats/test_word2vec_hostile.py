@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from nlptransfer.errors import VectorsFormatError
 from nlptransfer.vectors.formats.text import read_text_vectors
 from nlptransfer.vectors.formats.word2vec_binary import read_word2vec_binary
 from nlptransfer.vectors.read import read_vectors
 from tests.conftest import gensim_data
+from tests.fuzz.mutations import MUTATIONS, mutate
 
 gensim_models = pytest.importorskip("gensim.models")
 KeyedVectors = gensim_models.KeyedVectors
@@ -172,33 +172,13 @@ def small_file(tmp_path_factory, euclidean):
     return _gensim_file(path, list(euclidean.index_to_key[:8]), euclidean.vectors[:8]).read_bytes()
 
 
-_MUTATION = st.tuples(
-    st.sampled_from(["insert", "delete", "overwrite"]),
-    st.floats(0, 1, exclude_max=True),
-    st.binary(min_size=1, max_size=4)
-    | st.sampled_from([b" ", b"\n", b"\x00", b"\xef\xbb\xbf", b"9", b"a b"]),
-)
-
-
-def _mutate(data: bytes, mutations) -> bytes:
-    for kind, where, chunk in mutations:
-        at = int(where * (len(data) + 1))
-        if kind == "insert":
-            data = data[:at] + chunk + data[at:]
-        elif kind == "delete":
-            data = data[:at] + data[at + len(chunk) :]
-        else:
-            data = data[:at] + chunk + data[at + len(chunk) :]
-    return data
-
-
 @settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(mutations=st.lists(_MUTATION, min_size=1, max_size=3))
+@given(mutations=MUTATIONS)
 def test_a_mutated_file_loads_as_gensim_reads_it_or_is_refused(tmp_path, small_file, mutations):
     path = tmp_path / "mutated.bin"
-    path.write_bytes(_mutate(small_file, mutations))
+    path.write_bytes(mutate(small_file, mutations))
     try:
         expected = KeyedVectors.load_word2vec_format(
             str(path), binary=True, unicode_errors="replace"
