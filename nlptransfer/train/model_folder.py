@@ -258,6 +258,7 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
     num_classes = classifier_cfg.pop("num_classes")
     if name == "cnn":  # folders written before the option existed used "valid" padding
         classifier_cfg.setdefault("padding", "valid")
+    config_path = folder / "config.json"  # what an error building the classifier is named by
     model = build_classifier(name, embedding, num_classes, **classifier_cfg)
     weights_path = folder / "model.safetensors"
     state = load_file(str(weights_path), device=device)

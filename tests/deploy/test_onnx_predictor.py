@@ -138,11 +138,14 @@ def test_a_file_of_another_model_is_refused(copied, tmp_path_factory):
     shutil.copy(other / ONNX_FILE, copied / ONNX_FILE)  # same data, labels, vocabulary size
     with pytest.raises(NLPTransferError, match="expected the classifier of this folder"):
         load_classifier(copied, backend="onnx")
-    vocab = json.loads((copied / "vocab.json").read_text())
+    original_vocab = (copied / "vocab.json").read_text()
+    vocab = json.loads(original_vocab)
     vocab["tokens"][5], vocab["tokens"][6] = vocab["tokens"][6], vocab["tokens"][5]
     (copied / "vocab.json").write_text(json.dumps(vocab))  # two tokens swap rows
-    with pytest.raises(NLPTransferError, match="expected the vocabulary of this folder"):
+    # refused by the folder's own vocabulary digest (config.json), before the ONNX file's
+    with pytest.raises(NLPTransferError, match="expected the vocabulary"):
         load_classifier(copied, backend="onnx-int8")
+    (copied / "vocab.json").write_text(original_vocab)
     config = json.loads((copied / "config.json").read_text())
     config["labels"] = ["bad", "good"]
     (copied / "config.json").write_text(json.dumps(config))
