@@ -72,29 +72,46 @@ def window_max(
         raise ValueError(f"every length must be at least the widest filter ({max(widths)})")
     # Column block (slot) s of the table holds W_k x for the k-th position of one filter's window.
     stacked = torch.cat([w.permute(1, 2, 0).reshape(w.shape[1], -1) for w in weights], dim=1)
-    table = (rows @ stacked).view(-1, filters)  # [distinct * slots, filters]
     slots = sum(widths)
+    base = inverse * slots
     if lengths is not None:
-        # Positions past a sentence's length read an extra block of -inf rows, so every window
-        # that reaches them sums to -inf and never wins the max: the mask costs one pass over
-        # the [batch, length] ids instead of one over every window's sums.
-        table = torch.cat([table, table.new_full((slots, filters), float("-inf"))])
+        # Positions past a sentence's length read an extra block of -inf rows written after the
+        # products, so every window that reaches them sums to -inf and never wins the max: the
+        # mask costs one pass over the [batch, length] ids instead of one over every window's
+        # sums (and no copy of the table, which the products are written into in place).
         outside = torch.arange(inverse.shape[1], device=inverse.device) >= lengths.unsqueeze(1)
-        inverse = inverse.masked_fill(outside, rows.shape[0])
-    return _WindowMax.apply(table, inverse * slots, tuple(widths))
+        base = base.masked_fill(outside, rows.shape[0] * slots)
+    # Under torch.no_grad (evaluation) the winners are not kept: nothing will ask for them.
+    keep = torch.is_grad_enabled() and (rows.requires_grad or stacked.requires_grad)
+    return _WindowMax.apply(rows, stacked, base, tuple(widths), lengths is not None, keep)
 
 
 class _WindowMax(torch.autograd.Function):
-    """Sum each window's slots from the product table, then max over positions."""
+    """The product table ``rows @ stacked``, each window's sum of its slots, max over positions.
+
+    The backward pass scatters the pooled gradient into the table rows of each filter's winning
+    window, then takes the row and weight gradients from that table with one matrix product each.
+    """
 
     @staticmethod
     def forward(
         ctx: Any,
-        table: torch.Tensor,
+        rows: torch.Tensor,
+        stacked: torch.Tensor,
         base: torch.Tensor,
         widths: tuple[int, ...],
+        masked: bool,
+        keep: bool,
     ) -> torch.Tensor:
-        batch, filters = base.shape[0], table.shape[1]
+        distinct, columns = rows.shape[0], stacked.shape[1]
+        filters = columns // sum(widths)
+        products = distinct * columns
+        flat = rows.new_empty(products + (columns if masked else 0))
+        torch.mm(rows, stacked, out=flat[:products].view(distinct, columns))
+        if masked:
+            flat[products:] = float("-inf")
+        table = flat.view(-1, filters)  # [(distinct + masked) * slots, filters]
+        batch = base.shape[0]
         pooled, winners = [], []
         first_slot = 0
         for width in widths:
@@ -103,21 +120,31 @@ class _WindowMax(torch.autograd.Function):
             sums = F.embedding_bag(windows.reshape(-1, width), table, mode="sum")
             best, where = sums.view(batch, -1, filters).max(dim=1)
             pooled.append(best)
-            if table.requires_grad:  # the table rows of each filter's winning window
+            if keep:  # the table rows of each filter's winning window
                 index = where.unsqueeze(2).expand(batch, filters, width)
                 winners.append(torch.gather(windows, 1, index))
             first_slot += width
-        ctx.save_for_backward(*winners)
-        ctx.table_shape = table.shape
+        if keep:
+            ctx.save_for_backward(rows, stacked, *winners)
+        ctx.filters = filters
         return torch.cat(pooled, dim=1)
 
     @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
-        rows, filters = ctx.table_shape
-        grad_table = grad.new_zeros(rows * filters)
+    def backward(
+        ctx: Any, grad: torch.Tensor
+    ) -> tuple[torch.Tensor | None, torch.Tensor | None, None, None, None, None]:
+        rows, stacked, *winners = ctx.saved_tensors
+        filters = ctx.filters
+        distinct, columns = rows.shape[0], stacked.shape[1]
+        # Winners are never in the -inf block (every sentence has a window inside its length),
+        # so the scatter stays within the products.
+        grad_table = grad.new_zeros(distinct * columns)
         column = torch.arange(filters, device=grad.device).view(1, filters, 1)
-        for i, winner in enumerate(ctx.saved_tensors):
+        for i, winner in enumerate(winners):
             width = winner.shape[2]
             values = grad[:, i * filters : (i + 1) * filters].unsqueeze(2).expand(-1, -1, width)
             grad_table.index_add_(0, (winner * filters + column).reshape(-1), values.reshape(-1))
-        return grad_table.view(rows, filters), None, None
+        grad_products = grad_table.view(distinct, columns)
+        grad_rows = grad_products @ stacked.T if ctx.needs_input_grad[0] else None
+        grad_stacked = rows.T @ grad_products if ctx.needs_input_grad[1] else None
+        return grad_rows, grad_stacked, None, None, None, None

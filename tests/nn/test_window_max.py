@@ -110,3 +110,33 @@ def test_bad_shapes_are_explained():
         window_max(table[unique], inverse[:, :4], weights)
     with pytest.raises(ValueError, match="every length must be at least the widest filter"):
         window_max(table[unique], inverse, weights, torch.tensor([9, 4, 11]))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_random_batches_with_lengths_match_each_sentence_alone(seed):
+    """Random ids and lengths: outputs and the row and weight gradients (the products computed
+    inside the autograd function, the -inf block written after them) equal conv1d's on each
+    sentence alone."""
+    generator = torch.Generator().manual_seed(seed)
+    table = torch.randn(20, 4, generator=generator, dtype=torch.float64)
+    weights = [torch.randn(3, 4, w, generator=generator, dtype=torch.float64) for w in (2, 3, 5)]
+    ids = torch.randint(0, 20, (6, 13), generator=generator)
+    lengths = torch.randint(5, 14, (6,), generator=generator)
+    upstream = torch.randn(6, 9, generator=generator, dtype=torch.float64)
+
+    rows = table.clone().requires_grad_(True)
+    ws = [w.clone().requires_grad_(True) for w in weights]
+    unique, inverse = torch.unique(ids, return_inverse=True)
+    fast = window_max(rows[unique], inverse, ws, lengths)
+    (fast * upstream).sum().backward()
+
+    alone_rows = table.clone().requires_grad_(True)
+    alone_ws = [w.clone().requires_grad_(True) for w in weights]
+    alone = torch.cat(
+        [reference(alone_rows, ids[i : i + 1, : int(n)], alone_ws) for i, n in enumerate(lengths)]
+    )
+    (alone * upstream).sum().backward()
+    torch.testing.assert_close(fast, alone)
+    torch.testing.assert_close(rows.grad, alone_rows.grad)
+    for w, alone_w in zip(ws, alone_ws, strict=True):
+        torch.testing.assert_close(w.grad, alone_w.grad)
