@@ -376,9 +376,12 @@ def _read_parquet(
         table = pq.read_table(path, columns=[*texts, label])
     except (pa.ArrowInvalid, OSError) as error:  # a body that does not decode under its schema
         raise DatasetError(f"{path}: not a readable Parquet file: {error}") from None
-    values = zip(*(table.column(text).to_pylist() for text in texts), strict=True)
-    for number, (parts, target) in enumerate(
-        zip(values, table.column(label).to_pylist(), strict=True), 1
-    ):
+    try:
+        columns = [table.column(text).to_pylist() for text in texts]
+        targets = table.column(label).to_pylist()
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:  # e.g. a string that is not UTF-8
+        raise DatasetError(f"{path}: not a readable Parquet file: {error}") from None
+    values = zip(*columns, strict=True)
+    for number, (parts, target) in enumerate(zip(values, targets, strict=True), 1):
         split.add_checked(number, join_texts(parts), target)
     return split

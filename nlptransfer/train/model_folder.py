@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from nlptransfer._util.errors import NLPTransferError
+from nlptransfer._util.errors import ModelFolderError, NLPTransferError
 from nlptransfer._util.files import atomic_directory
 from nlptransfer._util.registry import import_string
 from nlptransfer.nn.classifiers import TextClassifier, build_classifier
@@ -258,8 +258,16 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
     num_classes = classifier_cfg.pop("num_classes")
     if name == "cnn":  # folders written before the option existed used "valid" padding
         classifier_cfg.setdefault("padding", "valid")
-    config_path = folder / "config.json"  # what an error building the classifier is named by
-    model = build_classifier(name, embedding, num_classes, **classifier_cfg)
+    try:
+        model = build_classifier(name, embedding, num_classes, **classifier_cfg)
+    except NLPTransferError:  # an unknown classifier name already says what to install
+        raise
+    except (TypeError, ValueError, RuntimeError) as exc:  # options no classifier is built with
+        detail = " ".join(str(exc).split())[:300]
+        raise ModelFolderError(
+            f"{folder / 'config.json'}: expected classifier options this nlptransfer can build "
+            f"a {name!r} with, found {type(exc).__name__}: {detail}"
+        ) from exc
     weights_path = folder / "model.safetensors"
     state = load_file(str(weights_path), device=device)
     try:
