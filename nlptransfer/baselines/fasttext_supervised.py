@@ -115,9 +115,12 @@ def train(data: BaselineData) -> BaselineFit:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="nlptransfer-fasttext-") as folder:
         train_file = Path(folder) / "train.txt"
+        # fastText reads its file in order, epoch after epoch, and never shuffles: a file sorted
+        # by label (as many corpora are) trains a model that predicts the last classes it saw
+        order = np.random.default_rng(data.seed).permutation(len(lines["train"]))
         with open(train_file, "w", encoding="utf-8") as out:
-            for line, label in zip(lines["train"], data.train[1], strict=True):
-                out.write(f"{LABEL}{int(label)} {line}\n")
+            for i in order:
+                out.write(f"{LABEL}{int(data.train[1][i])} {lines['train'][i]}\n")
         if data.mode == "finetune":
             assert data.vectors is not None
             # only the words of this dataset: fastText adds every word of the file to its

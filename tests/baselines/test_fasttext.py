@@ -41,6 +41,18 @@ def test_random_mode_beats_the_majority_class_and_reproduces_its_seed(sst2):
     assert first.trainable_parameters == (first.vocab_size + 200_000) * 100 + 2 * 100
 
 
+def test_a_training_set_sorted_by_label_is_shuffled_first(sst2):
+    """fastText never shuffles its file: SST-2 sorted by label trained a model at chance (the
+    tweets corpus, sorted by class, gave 45% where TF-IDF gave 74%)."""
+    skip_unless_installed("fasttext")
+    texts, labels = sst2["train"]
+    order = sorted(range(len(labels)), key=lambda i: labels[i])
+    ordered = {**sst2, "train": ([texts[i] for i in order], [labels[i] for i in order])}
+    fit = _fit(ordered, seed=0)
+    gold = sst2["test"][1]
+    assert accuracy(fit.predictions["test"], gold) > majority(labels, gold) + 0.1
+
+
 def test_finetune_starts_from_the_grids_vectors(sst2, glove):
     skip_unless_installed("fasttext")
     labels, gold = sst2["train"][1], sst2["test"][1]
