@@ -16,7 +16,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from nlptransfer.bench.results import ResultsStore
-from nlptransfer.bench.verdict import system_name
+from nlptransfer.bench.verdict import MATERIAL_SPEED_UP, system_name
 from nlptransfer.cli.main import app
 
 BUDGET = {"epochs": 2, "max_train_examples": 240, "seeds": 2}
@@ -133,7 +133,9 @@ def test_recommendation_follows_the_rule_on_the_runs_own_numbers(outcome):
         if not worse:
             not_worse.append(name)
     assert sorted(result.recommendation.not_worse) == sorted(not_worse)
-    assert result.recommendation.system == min(not_worse, key=seconds.get)
+    cheapest = min(not_worse, key=seconds.get)  # unless it is faster by timing noise only
+    expected = cheapest if seconds[cheapest] * MATERIAL_SPEED_UP <= seconds[best] else best
+    assert result.recommendation.system == expected
 
 
 def test_the_cli_resumes_the_same_comparison_without_training_again(outcome):
