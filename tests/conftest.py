@@ -68,6 +68,16 @@ def gensim_data(name: str) -> Path:
     )
 
 
+def read_kim(path: Path, limit: int | None = None) -> tuple[list[str], list[int]]:
+    """``(texts, labels)`` of one of Kim's files (``LABEL text`` a line), the first ``limit``."""
+    texts, labels = [], []
+    for line in path.read_text(encoding="utf-8").splitlines()[:limit]:
+        label, text = line.split(" ", 1)
+        texts.append(text)
+        labels.append(int(label))
+    return texts, labels
+
+
 def skip_unless_installed(*modules: str) -> None:
     """Skip the calling test, module or folder (from its conftest) unless ``modules`` import.
 

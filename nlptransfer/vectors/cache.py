@@ -37,13 +37,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlptransfer._util.errors import OfflineError
+from nlptransfer._util.files import exclusive_lock
 from nlptransfer.vectors.catalog import (
     CatalogEntry,
     Source,
     catalog,
     package_installed,
 )
-from nlptransfer.vectors.download import DIGESTS_SUFFIX, PART_SUFFIX, file_lock
+from nlptransfer.vectors.download import DIGESTS_SUFFIX, PART_SUFFIX
 from nlptransfer.vectors.formats.native import META_FILE
 
 _TRUE = ("1", "true", "yes", "on")
@@ -191,13 +192,13 @@ def remove_cached(entry: CatalogEntry) -> list[Path]:
     """Delete the entry's native store and downloads (partial ones too); the paths removed."""
     removed: list[Path] = []
     store = store_path(entry.name)
-    with file_lock(store.with_suffix(".lock"), what=f"removing {entry.name!r}"):
+    with exclusive_lock(store.with_suffix(".lock"), what=f"removing {entry.name!r}"):
         if store.is_dir():
             shutil.rmtree(store)
             removed.append(store)
         for source in entry.sources:
             path = download_path(source)
-            with file_lock(path.with_name(path.name + ".lock"), what=f"removing {path.name}"):
+            with exclusive_lock(path.with_name(path.name + ".lock"), what=f"removing {path.name}"):
                 part = path.with_name(path.name + PART_SUFFIX)
                 digests = path.with_name(path.name + DIGESTS_SUFFIX)
                 for candidate in (path, digests, part, part.with_name(part.name + ".json")):

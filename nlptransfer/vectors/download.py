@@ -52,7 +52,7 @@ import ssl
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -61,13 +61,8 @@ from urllib.parse import urlsplit
 from tqdm.auto import tqdm
 
 from nlptransfer._util.errors import ChecksumMismatchError, DownloadError
-from nlptransfer._util.files import file_digests
+from nlptransfer._util.files import exclusive_lock, file_digests
 from nlptransfer._util.progress import progress_enabled
-
-try:  # POSIX; elsewhere downloads still appear atomically, but concurrent ones are not serialised
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]  # None marks no fcntl; checked before each use
 
 logger = logging.getLogger(__name__)
 
@@ -193,35 +188,6 @@ def build_opener() -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(
         urllib.request.HTTPSHandler(context=tls_context()), _SecureRedirectHandler()
     )
-
-
-@contextlib.contextmanager
-def file_lock(path: str | Path, *, what: str = "") -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (created if missing) against other processes.
-
-    A process that has to wait logs ``waiting for another process ...`` first. The lock file
-    is left in place (removing it would race with a process about to lock it).
-
-    Example:
-        >>> import pathlib, tempfile
-        >>> with file_lock(pathlib.Path(tempfile.mkdtemp()) / "x.lock", what="testing"):
-        ...     pass
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
-        if fcntl is None:  # pragma: no cover - Windows
-            yield
-            return
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            logger.info("waiting for another process %s (lock %s)", what or "", path)
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 # -- checksums --------------------------------------------------------------------------------
@@ -629,7 +595,7 @@ def download_file(
     dest = Path(dest)
     label = description or dest.name
     policy = policy or DownloadPolicy.from_env()
-    with file_lock(dest.with_name(dest.name + LOCK_SUFFIX), what=f"downloading {label}"):
+    with exclusive_lock(dest.with_name(dest.name + LOCK_SUFFIX), what=f"downloading {label}"):
         if dest.is_file():
             try:
                 verify_cached(dest, sha256=sha256, md5=md5, size=size, progress=progress)

@@ -34,6 +34,7 @@ from nlptransfer._util.errors import (
     VectorsFormatError,
     VectorsNotFoundError,
 )
+from nlptransfer._util.files import exclusive_lock
 from nlptransfer.vectors.archive import archive_kind, check_archive, safe_extract
 from nlptransfer.vectors.cache import (
     download_path,
@@ -55,7 +56,6 @@ from nlptransfer.vectors.catalog import (
 from nlptransfer.vectors.download import (
     DownloadPolicy,
     download_file,
-    file_lock,
     verify_cached,
 )
 from nlptransfer.vectors.read import read_vectors
@@ -231,7 +231,7 @@ def ensure_store(
             )
             return target
         raise offline_error(entry)
-    with file_lock(target.with_suffix(".lock"), what=f"preparing {entry.name!r}"):
+    with exclusive_lock(target.with_suffix(".lock"), what=f"preparing {entry.name!r}"):
         if store_is_current(entry, target):
             return target
         source, path = fetch(entry, progress=progress, policy=policy)

@@ -6,19 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import skip_unless_installed
+from tests.conftest import read_kim, skip_unless_installed
 
 skip_unless_installed("sklearn")
-
-
-def read_kim(path, limit=None):
-    """``(texts, labels)`` of a Kim-format file (``LABEL TEXT`` per line)."""
-    texts, labels = [], []
-    for line in path.read_text(encoding="utf-8").splitlines()[:limit]:
-        label, text = line.split(" ", 1)
-        texts.append(text)
-        labels.append(int(label))
-    return texts, labels
 
 
 @pytest.fixture(scope="session")

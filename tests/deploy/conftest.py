@@ -5,18 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import skip_unless_installed
+from tests.conftest import read_kim, skip_unless_installed
 
 skip_unless_installed("torch", "safetensors", "fastapi", "uvicorn", "httpx")
-
-
-def read_kim(path, limit):
-    texts, labels = [], []
-    for line in path.read_text(encoding="utf-8").splitlines()[:limit]:
-        label, text = line.split(" ", 1)
-        texts.append(text)
-        labels.append(int(label))
-    return texts, labels
 
 
 @pytest.fixture(scope="session")

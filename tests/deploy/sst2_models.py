@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import shared_data_dir
+from tests.conftest import read_kim, shared_data_dir
 
 #: The classifier of each kind: (model, embedding mode, options). A mode each, multichannel
 #: included; small enough to train in seconds, trained enough to be confident.
@@ -23,16 +23,6 @@ TRAIN_SENTENCES = 3000
 LABELS = ["negative", "positive"]
 
 _folders: dict[str, Path] = {}
-
-
-def read_kim(path: Path, limit: int | None = None) -> tuple[list[str], list[int]]:
-    """``(texts, labels)`` of one of Kim's files: ``LABEL text`` a line."""
-    texts, labels = [], []
-    for line in path.read_text(encoding="utf-8").splitlines()[:limit]:
-        label, text = line.split(" ", 1)
-        texts.append(text)
-        labels.append(int(label))
-    return texts, labels
 
 
 def sst2_file(split: str) -> Path:

@@ -11,15 +11,7 @@ from safetensors.numpy import load_file
 from nlptransfer import load_classifier, load_vectors
 from nlptransfer.train.classify import train_classifier
 from nlptransfer.train.trainer import TrainConfig
-
-
-def read_kim(path, limit=None):
-    texts, labels = [], []
-    for line in path.read_text(encoding="utf-8").splitlines()[:limit]:
-        label, text = line.split(" ", 1)
-        texts.append(text)
-        labels.append(int(label))
-    return texts, labels
+from tests.conftest import read_kim
 
 
 @pytest.fixture(scope="module")

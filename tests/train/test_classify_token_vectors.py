@@ -13,18 +13,13 @@ from nlptransfer import load_classifier, load_vectors
 from nlptransfer.text.hf_tokenizer import HFTokenizer
 from nlptransfer.train.classify import train_classifier
 from nlptransfer.train.trainer import TrainConfig
-from tests.conftest import skip_unless_installed
+from tests.conftest import read_kim, skip_unless_installed
 from tests.static_models import wordllama_files
 
 skip_unless_installed("tokenizers")
 wordllama_files()  # skips without the wordllama package
 
 CONFIG = TrainConfig(epochs=2, optimizer="adam", lr=0.01, seed=0, progress=False)
-
-
-def read_kim(path, limit):
-    rows = [line.split(" ", 1) for line in path.read_text(encoding="utf-8").splitlines()[:limit]]
-    return [text for _, text in rows], [int(label) for label, _ in rows]
 
 
 @pytest.fixture(scope="module")

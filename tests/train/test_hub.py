@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.conftest import REPO, skip_unless_installed
+from tests.conftest import REPO, read_kim, skip_unless_installed
 
 skip_unless_installed("huggingface_hub")
 
@@ -232,13 +232,6 @@ def _git_oid(data: bytes) -> str:
 
 
 # -- the folder ----------------------------------------------------------------------------------
-def read_kim(path, limit):
-    texts, labels = [], []
-    for line in path.read_text(encoding="utf-8").splitlines()[:limit]:
-        label, text = line.split(" ", 1)
-        texts.append(text)
-        labels.append(int(label))
-    return texts, labels
 
 
 @pytest.fixture(scope="module")
