@@ -391,11 +391,11 @@ def recommend(
         reason += (
             f", 95% interval over seeds [{best.accuracy_ci95[0]:.1f}, {best.accuracy_ci95[1]:.1f}])"
         )
-        slower = [s.name for s in not_worse[1:]]
-        if slower:
+        close = [s.name for s in not_worse[1:]]
+        if close:
             reason += (
-                f"; {_join(slower)} {'is' if len(slower) == 1 else 'are'} not significantly "
-                "worse but slower to train"
+                f"; {_join(close)} {'is' if len(close) == 1 else 'are'} not significantly "
+                f"worse, but none trains {MATERIAL_SPEED_UP:g}x faster"
             )
         if worse:
             reason += f"; {_join(worse)} {'is' if len(worse) == 1 else 'are'} significantly worse"
