@@ -42,19 +42,19 @@ class Target:
 
 
 #: A word and the last ``dim`` whitespace-separated fields of a line.
-_ROW = rb"^(.*?)((?:[ \t\x0b\x0c]+\S+){%d})$"
+_ROW = rb"^(.*?)((?:[ \t\r\x0b\x0c]+\S+){%d})$"
 
 
 def _as_text_rows(data: bytes, dim: int, header: bool, space: bytes) -> bytes:
     """The lines of a text vectors file as gensim can read them, where they differ from it only
     by what the text readers accept on purpose: runs of ASCII whitespace between values (spaces,
-    tabs, and the vertical tab and form feed that ``bytes.split`` also splits on), trailing
+    tabs, and the carriage return, vertical tab and form feed that ``bytes.split`` also splits on), trailing
     whitespace, and (GloVe 840B) a word holding spaces, which is everything before the last
     ``dim`` fields. The spaces of such a word become ``space`` (mapped back after)."""
     row = re.compile(_ROW % dim)
     out = []
     for number, line in enumerate(data.split(b"\n")):
-        stripped = line.rstrip(b"\r").rstrip(b" \t\x0b\x0c")
+        stripped = line.rstrip(b" \t\r\x0b\x0c")
         found = row.match(stripped) if stripped and not (header and number == 0) else None
         if found is None:
             out.append(line)
@@ -209,6 +209,7 @@ def test_mutated_word2vec_glove_and_vec_files(targets, tmp_path, name):
     @given(mutations=MUTATIONS)
     @example(mutations=[("insert", 0.0, b"\xef\xbb\xbf")])  # a BOM before the header
     @example(mutations=[("overwrite", 0.25, b"\x0b")])  # a vertical tab between values
+    @example(mutations=[("overwrite", 0.25, b"\r")])  # a carriage return between values
     @example(mutations=[("truncate", 0.5, b"")])
     @example(mutations=[("insert", 0.603515625, b" ")])  # two spaces between values
     @example(mutations=[("insert", 0.0, b" ")])  # GloVe: a word " the"
