@@ -366,7 +366,7 @@ def _read_parquet(
 
     try:
         schema = pq.read_schema(path)
-    except (pa.ArrowInvalid, OSError) as error:
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as error:  # names not UTF-8, too
         raise DatasetError(f"{path}: not a readable Parquet file: {error}") from None
     split = RawSplit(str(path), unit="row")
     texts, label, note = choose_columns(schema.names, str(path), text_column, label_column)

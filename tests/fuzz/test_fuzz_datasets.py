@@ -83,6 +83,12 @@ def test_mutated_dataset_files(seeds, tmp_path, reader):
     @given(mutations=HEAD_BIASED if reader == "parquet" else MUTATIONS)
     @example(mutations=[("truncate", 0.5, b"")])
     @example(mutations=[("overwrite", 0.0, b"\x00"), ("overwrite", 0.5, b"\x80")])  # not UTF-8
+    @example(  # a column name in a Parquet schema that is not UTF-8
+        mutations=[
+            ("insert", 0.71875, b"\x00\x00\x80\x00"),
+            ("delete", 0.71875, b"\x00\x00\x00\x00"),
+        ]
+    )
     @example(mutations=[("overwrite", 0.3, b'"')])  # an unclosed quote in a CSV
     @example(mutations=[("insert", 0.0, b"\xef\xbb\xbf")])
     def run(mutations):
