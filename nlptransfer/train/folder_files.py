@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlptransfer._util.errors import NLPTransferError
+from nlptransfer._util.errors import ModelFolderError, NLPTransferError, UnknownNameError
 from nlptransfer.text.tokenize import Tokenizer, tokenizer_from_config
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.train.folder_trust import check_folder
@@ -82,13 +82,17 @@ def read_folder_files(folder: str | Path) -> FolderFiles:
             f"{config_path}: expected {config['classifier']['num_classes']} label names, one per "
             f"output of the classifier, found {len(config['labels'])}"
         )
+    try:
+        tokenizer = tokenizer_from_config(config["tokenizer"], folder=folder)
+    except UnknownNameError as error:  # a typo, or the plugin that registers it not installed
+        raise ModelFolderError(f"{config_path}: {error}") from error
     metrics_path = folder / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
     return FolderFiles(
         folder=folder,
         config=config,
         vocab=vocab,
-        tokenizer=tokenizer_from_config(config["tokenizer"], folder=folder),
+        tokenizer=tokenizer,
         label_names=list(config["labels"]),
         metrics=metrics,
         info={k: v for k, v in config.items() if k not in MODEL_KEYS},

@@ -47,6 +47,7 @@ def test_mutated_model_folders(saved, tmp_path):
 
     @given(which=st.sampled_from(FILES), mutations=HEAD_BIASED)
     @example(which="config.json", mutations=[("truncate", 0.5, b"")])  # JSONDecodeError
+    @example(which="config.json", mutations=[("insert", 0.7265625, b" ")])  # tokenizer "reg ex"
     @example(which="model.safetensors", mutations=[("overwrite", 0.0, b"\xff")])  # Safetensor
     @example(which="vocab.json", mutations=[("insert", 0.03125, b" ")])  # "for mat": unnamed
     @example(which="model.safetensors", mutations=[("overwrite", 0.40625, b"\x7f")])  # NaN
