@@ -210,6 +210,7 @@ def test_mutated_word2vec_glove_and_vec_files(targets, tmp_path, name):
     @example(mutations=[("insert", 0.0, b"\xef\xbb\xbf")])  # a BOM before the header
     @example(mutations=[("overwrite", 0.25, b"\x0b")])  # a vertical tab between values
     @example(mutations=[("overwrite", 0.25, b"\r")])  # a carriage return between values
+    @example(mutations=[("insert", 0.005859375, b"\xef\xbb\xbf")])  # U+FEFF after the header
     @example(mutations=[("truncate", 0.5, b"")])
     @example(mutations=[("insert", 0.603515625, b" ")])  # two spaces between values
     @example(mutations=[("insert", 0.0, b" ")])  # GloVe: a word " the"
