@@ -102,6 +102,7 @@ def read_vectors(
             source_path=str(path.resolve()),
             source_name=inner_name(path, member) if path.is_file() else path.name,
             source_size=path.stat().st_size,
+            source_mtime_ns=path.stat().st_mtime_ns,
             format=fmt.name,
         )
     else:

@@ -19,6 +19,7 @@ unit matrix.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -45,6 +46,8 @@ from nlptransfer.vectors.topk import (
     unit_matrix_of,
     unit_vector,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -530,13 +533,44 @@ class Vectors:
 
     # -- provenance -------------------------------------------------------------------------
     def source_checksum(self) -> str | None:
-        """SHA-256 of the source file, computed on first call (and kept in ``meta``)."""
-        if "source_sha256" not in self.meta:
-            path = self.meta.get("source_path")
+        """SHA-256 of the source file, computed on first call (and kept in ``meta``).
+
+        ``None`` when the source is unknown, gone, or no longer the file these vectors were
+        read from (its size or modification time differs from those recorded at load, which
+        is logged): a digest of another file would be a wrong provenance.
+
+        Example:
+            >>> import numpy as np
+            >>> Vectors(["a"], np.ones((1, 2), np.float32)).source_checksum() is None
+            True
+        """
+        if "source_sha256" not in self.meta:  # a store's source is the file it was made from
+            path = self.meta.get("origin_path") or self.meta.get("source_path")
             if not path or not os.path.isfile(path):
+                return None
+            if not self._source_unchanged(path):
                 return None
             self.meta["source_sha256"] = file_sha256(path)
         return self.meta["source_sha256"]
+
+    def _source_unchanged(self, path: str) -> bool:
+        """Whether ``path`` still has the size and modification time recorded at load."""
+        info = os.stat(path)
+        recorded = (self.meta.get("source_size"), self.meta.get("source_mtime_ns"))
+        found = (info.st_size, info.st_mtime_ns)
+        if all(
+            expected is None or expected == now
+            for expected, now in zip(recorded, found, strict=True)
+        ):
+            return True
+        logger.warning(
+            "%s changed since these vectors were read from it (size, mtime %s, now %s): "
+            "not recording its checksum",
+            path,
+            recorded,
+            found,
+        )
+        return False
 
     def _name(self) -> str:
         return repr(self.source) if self.source else "these vectors"
@@ -547,13 +581,20 @@ class Vectors:
         return f"Vectors({len(self)} words, dim={self.dim}{extra}{source})"
 
     # -- storage ----------------------------------------------------------------------------
-    def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
+    def save(
+        self, path: str | Path, *, overwrite: bool = True, checksum_source: bool = False
+    ) -> Path:
         """Write the native store (``<path>.ntv/``, pickle-free), atomically; returns its path.
 
         Saving over a store publishes the new one in a single rename: processes opening it see
-        the old store or the new one, whole; processes saving to one store take turns. The
-        source file's checksum is computed in a thread while the arrays are written. See
+        the old store or the new one, whole; processes saving to one store take turns. See
         :mod:`~nlptransfer.vectors.formats.native_layout` for the layout.
+
+        The store records the source's path, size and modification time, and its SHA-256 when
+        known (named vectors have their catalogue's, verified at download). With
+        ``checksum_source=True`` the source file is hashed too, in a thread while the arrays
+        are written (for a 3.6 GB file that makes the save about twice as slow); otherwise
+        :meth:`source_checksum` computes it later, on demand.
 
         Example:
             >>> import numpy as np, tempfile, pathlib
@@ -574,7 +615,7 @@ class Vectors:
             dict(self.meta),
             subwords=self.subwords,
             overwrite=overwrite,
-            meta_in_parallel=checksum,
+            meta_in_parallel=checksum if checksum_source else None,
         )
 
     @classmethod

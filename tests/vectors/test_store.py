@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -43,11 +45,37 @@ def test_provenance(glove):
     assert glove.format == "glove"
     assert glove.source == str(gensim_data("test_glove.txt"))
     assert glove.meta["source_size"] == gensim_data("test_glove.txt").stat().st_size
-    import hashlib
-
     expected = hashlib.sha256(gensim_data("test_glove.txt").read_bytes()).hexdigest()
     assert glove.source_checksum() == expected
     assert "Vectors(" in repr(glove) and "dim=50" in repr(glove)
+
+
+def test_save_records_the_source_and_hashes_it_only_when_asked(tmp_path):
+    source = tmp_path / "glove.txt"
+    source.write_bytes(gensim_data("test_glove.txt").read_bytes())
+    vectors = load_vectors(source)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+
+    quick = load_vectors(vectors.save(tmp_path / "quick"))
+    assert "source_sha256" not in quick.meta  # a 3.6 GB source is not hashed by every save
+    assert quick.meta["source_size"] == source.stat().st_size
+    assert quick.meta["source_mtime_ns"] == source.stat().st_mtime_ns
+    assert quick.source_checksum() == digest  # on demand, from the store's record
+
+    hashed = load_vectors(load_vectors(source).save(tmp_path / "hashed", checksum_source=True))
+    assert hashed.meta["source_sha256"] == digest
+
+
+def test_a_source_changed_since_loading_gets_no_checksum(tmp_path, caplog):
+    source = tmp_path / "glove.txt"
+    source.write_bytes(gensim_data("test_glove.txt").read_bytes())
+    vectors = load_vectors(source)
+    with source.open("ab") as handle:
+        handle.write(b"extra 1 2\n")
+    with caplog.at_level("WARNING", logger="nlptransfer.vectors.store"):
+        assert vectors.source_checksum() is None
+    assert "changed since these vectors were read" in caplog.text
+    assert "source_sha256" not in load_vectors(vectors.save(tmp_path / "s")).meta
 
 
 def test_constructor_checks_shapes():

@@ -412,7 +412,8 @@ def _open_subwords(folder: Path, mmap: bool) -> Any:
 def read_native(path: str | Path, *, mmap: bool = True) -> ParsedVectors:
     """Open a native store as :class:`ParsedVectors`, as :meth:`Vectors.load` opens it: the
     store's own provenance is kept, ``format`` becomes ``"native"`` (what it was made from moves
-    to ``source_format``) and ``store_path`` names the folder.
+    to ``source_format``, the file it was read from to ``origin_path``) and ``store_path``
+    names the folder.
 
     Example:
         >>> import numpy as np, pathlib, tempfile
@@ -426,6 +427,8 @@ def read_native(path: str | Path, *, mmap: bool = True) -> ParsedVectors:
     meta = store.meta
     meta["source_format"] = meta.get("source_format") or meta.get("format")
     meta["format"] = "native"
+    if "source_path" in meta:
+        meta.setdefault("origin_path", meta["source_path"])
     meta["store_path"] = str(Path(path).resolve())
     return ParsedVectors(
         store.words, store.matrix, subwords=store.subwords, meta=meta, norms=store.norms
@@ -441,7 +444,9 @@ def _is_store(head: bytes, path: Path) -> bool:
 
 
 def _write(vectors: WritableVectors, path: Path) -> Path:
-    return vectors.save(path)  # Vectors.save records the source's checksum, then save_native
+    return vectors.save(
+        path
+    )  # Vectors.save records the source (path, size, mtime), then save_native
 
 
 NATIVE = register_format(
