@@ -34,5 +34,6 @@ def test_quick_run_writes_checked_results(tmp_path):
     assert report["queries"]["top1_agreement"] > 0.9
     assert not any((tmp_path / "work").iterdir())  # the generated files are removed
     table = out.with_suffix(".md").read_text()
-    assert "| word2vec binary full load (3,000 x 50) |" in table
+    assert "| word2vec binary full load (3,000 x 50), warm memory" in table
+    assert "| same, cold memory" in table
     assert "processes querying one store" in table

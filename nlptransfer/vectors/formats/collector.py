@@ -21,6 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from nlptransfer._util.errors import VectorsFormatError
+from nlptransfer._util.prefault import Prefault
 from nlptransfer.vectors.formats.base import ParsedVectors
 
 
@@ -86,6 +87,7 @@ class RowCollector:
         self.words: list[str] = []
         self.blocks: list[np.ndarray] = []  # rows kept, until the matrix buffer is allocated
         self._matrix: np.ndarray | None = None  # the matrix being filled: [capacity, dim]
+        self._prefault: Prefault | None = None  # maps the matrix's pages ahead of the writes
         self._filled = 0
         self.seen: set[str] = set()  # always == set(self.words)
         self._duplicates_met = False
@@ -214,8 +216,15 @@ class RowCollector:
         end = self._filled + n
         if end > len(self._matrix):
             capacity = max(end, len(self._matrix) * 3 // 2)
+            self._stop_prefault()
             self._matrix.resize((capacity, self.dim), refcheck=False)
         return self._matrix[self._filled : end]
+
+    def _stop_prefault(self) -> None:
+        """Stop mapping the matrix's pages: before it is resized (which moves it), and at the end."""
+        if self._prefault is not None:
+            self._prefault.stop()
+            self._prefault = None
 
     def _keep(self, rows: np.ndarray) -> None:
         """Append ``rows`` to the matrix being built."""
@@ -243,9 +252,11 @@ class RowCollector:
                 self._filled += len(block)
             self.blocks.clear()
             self._matrix = matrix
+            self._prefault = Prefault(matrix)  # a large matrix: its pages mapped on another core
         end = self._filled + len(rows)
         if end > len(self._matrix):
             capacity = max(end, len(self._matrix) * 3 // 2)
+            self._stop_prefault()
             self._matrix.resize((capacity, self.dim), refcheck=False)  # realloc: no copy, mostly
         self._matrix[self._filled : end] = rows
         self._filled = end
@@ -275,6 +286,7 @@ class RowCollector:
                 self.undecodable,
                 action,
             )
+        self._stop_prefault()
         if self._matrix is not None:
             matrix = self._matrix
             if self._filled < len(matrix):
