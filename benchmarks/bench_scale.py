@@ -468,16 +468,16 @@ def prepare_memory(memory: str, nbytes: int, idle_s: float) -> None:
     On a virtual machine whose host takes idle guest memory back (this one: a page untouched
     for ~15 s costs ~2 s/GB of system time at its next first write, measured), which state a
     process meets depends on what ran just before it: without this, one library met memory the
-    other had just freed, the other memory that had stood idle. ``warm``: touch and free as much
-    memory as the matrix, here, just before; ``cold``: let the machine idle ``idle_s`` seconds.
+    other had just freed, the other memory that had stood idle. ``warm``: a short-lived process
+    touches and frees as much memory as the matrix just before (not this one: a child inherits
+    its parent's peak resident size, which would hide the worker's own); ``cold``: let the
+    machine idle ``idle_s`` seconds.
     """
     if memory == "cold":
         time.sleep(idle_s)
     else:
-        import numpy as np
-
-        touched = np.ones(nbytes, dtype=np.uint8)  # every page written once, then freed
-        del touched
+        touch = f"import numpy; numpy.ones({nbytes}, dtype=numpy.uint8)"  # every page written
+        subprocess.run([sys.executable, "-c", touch], check=True)
 
 
 def _installed(module: str) -> bool:
