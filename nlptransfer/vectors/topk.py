@@ -38,6 +38,8 @@ QUERY_BLOCK_ELEMENTS = 1 << 22
 NORMALISE_ROWS = 1 << 16
 #: Values squared at a time by :func:`row_norms` (4 MiB: twice as fast as larger blocks).
 NORM_BLOCK_ELEMENTS = 1 << 20
+#: Rows whose maximum score is compared first, per query, once a query's top is full.
+GROUP_ROWS = 16
 
 #: Values normalised at once when a search reads :class:`ScaledRows` (16 MiB); a larger block
 #: of rows has its scores divided by the norms instead.
@@ -318,7 +320,10 @@ def _merge_block(
         bound = np.partition(maxima, segments - want, axis=0)[segments - want]
         above = scores >= np.maximum(bound, best_s[:, -1])
     else:  # a contiguous threshold vector compares several times faster than a strided one
-        above = scores > np.ascontiguousarray(best_s[:, -1])  # ties keep the earlier row
+        threshold = np.ascontiguousarray(best_s[:, -1])
+        if width >= 4 * GROUP_ROWS:
+            return _merge_above(best_s, best_r, scores, threshold, offset, want)
+        above = scores > threshold  # ties keep the earlier row
     flat = np.flatnonzero(above)
     if flat.size == 0:
         return best_s, best_r
@@ -326,6 +331,41 @@ def _merge_block(
         return _merge_candidates(best_s, best_r, *_partial_sort(scores, want, offset), want)
     rows, cand_q = np.divmod(flat, n)
     return _merge_candidates(best_s, best_r, cand_q, scores.ravel()[flat], rows + offset, want)
+
+
+def _merge_above(
+    best_s: np.ndarray,
+    best_r: np.ndarray,
+    scores: np.ndarray,
+    threshold: np.ndarray,
+    offset: int,
+    want: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_merge_block` once every query's top is full: the scores above each query's
+    ``threshold`` (its running ``want``-th best), found through the maxima of groups of
+    :data:`GROUP_ROWS` rows.
+
+    One pass of group maxima (``fmax`` skips NaN, as the comparison does) and a comparison of
+    a sixteenth of the scores replace comparing them all: few groups hold a score that enters
+    a full top, and only those are looked at row by row (1,000 queries on GloVe 6B 50d, top
+    10, two cores: 0.34 s in all became 0.31 s, of which 0.20 s is the matrix product).
+    """
+    width, n = scores.shape
+    whole = width // GROUP_ROWS * GROUP_ROWS
+    groups = np.fmax.reduce(scores[:whole].reshape(-1, GROUP_ROWS, n), axis=1)
+    group, query = np.divmod(np.flatnonzero(groups > threshold), n)
+    # every row of those groups, group by group (so each query's rows ascend), then the rows
+    # after the last whole group
+    rows = (group[:, None] * GROUP_ROWS + np.arange(GROUP_ROWS)).ravel()
+    queries = np.repeat(query, GROUP_ROWS)
+    tail_rows, tail_queries = np.divmod(np.flatnonzero(scores[whole:] > threshold), n)
+    rows = np.concatenate([rows, tail_rows + whole])
+    queries = np.concatenate([queries, tail_queries])
+    values = scores[rows, queries]
+    keep = values > threshold[queries]  # ties keep the earlier row
+    if np.count_nonzero(keep) > max(n * want * 16, scores.size // 16):  # many ties
+        return _merge_candidates(best_s, best_r, *_partial_sort(scores, want, offset), want)
+    return _merge_candidates(best_s, best_r, queries[keep], values[keep], rows[keep] + offset, want)
 
 
 def _partial_sort(

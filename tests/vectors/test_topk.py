@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nlptransfer.vectors import topk
 
@@ -88,3 +90,27 @@ def test_scaled_rows_score_blocks_as_the_unit_matrix_does(monkeypatch, elements)
         [r for r, _ in hits]
         for hits in topk.search(topk.cosine_blocks(queries, unit), 40, 300, 5, banned)
     ]
+
+
+@given(
+    queries=st.integers(1, 9),
+    rows=st.integers(1, 700),
+    want=st.integers(1, 40),
+    chunk=st.integers(1, 300),
+    decimals=st.integers(0, 3),  # few decimals: many ties
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_top_k_equals_a_full_sort_on_any_block_shape(queries, rows, want, chunk, decimals, seed):
+    """Every merge path (a top still filling, group maxima with a tail of rows, a partial
+    sort for many ties) against a full sort with ties by row."""
+    scores = np.round(np.random.default_rng(seed).standard_normal((queries, rows)), decimals)
+    scores = scores.astype(np.float32)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(topk, "CHUNK_ROWS", chunk)
+        patch.setattr(topk, "QUERY_BLOCK_ELEMENTS", chunk * queries)
+        got_scores, got_rows = topk.top_k(lambda r, q: scores[q, r].T, queries, rows, want)
+    for i in range(queries):
+        order = np.lexsort((np.arange(rows), -scores[i]))[:want]
+        assert got_rows[i].tolist() == order.tolist()
+        np.testing.assert_array_equal(got_scores[i], scores[i, order])
