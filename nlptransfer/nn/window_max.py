@@ -8,8 +8,11 @@ each window's sum is then gathered from them (:func:`torch.nn.functional.embeddi
 
 The backward pass uses max pooling's sparsity: only the winning window of each filter receives a
 gradient, so the gradient of the product table is a scatter of ``batch x filters x width`` values,
-where a convolution's backward pass runs over every position. The weight (and, when the rows are
-trained, the row) gradients then come from one matrix product each.
+where a convolution's backward pass runs over every position. When the rows are trained, the row
+and weight gradients then come from one matrix product each. When they are frozen (a frozen
+embedding), the weight gradient is read straight off the winning windows' rows, one weighted
+``embedding_bag`` (a tenth of the product's work on SST-2's batches: the forward and backward pass
+of the three convolutions 6.9 ms -> 3.7 ms a batch, measured on a busy 2-core machine).
 
 The result equals ``conv1d`` followed by ``max`` over time, up to float rounding (the sums are
 taken in a different order). On SST-2's bucketed batches (GloVe 100d, 3 x 100 filters), the
@@ -118,11 +121,18 @@ class _WindowMax(torch.autograd.Function):
             slots = torch.arange(first_slot, first_slot + width, device=base.device)
             windows = base.unfold(1, width, 1) + slots  # [batch, positions, width] table rows
             sums = F.embedding_bag(windows.reshape(-1, width), table, mode="sum")
-            best, where = sums.view(batch, -1, filters).max(dim=1)
-            pooled.append(best)
-            if keep:  # the table rows of each filter's winning window
-                index = where.unsqueeze(2).expand(batch, filters, width)
+            by_position = sums.view(batch, -1, filters)
+            if keep:  # the max and the table rows of each filter's winning window
+                # max pooling over the whole length gives the max with its position 3x faster
+                # than ``max(dim=1)`` on this view (SST-2 batches: 24 against 73 us)
+                best, where = F.max_pool1d_with_indices(
+                    by_position.transpose(1, 2), (by_position.shape[1],)
+                )
+                pooled.append(best.squeeze(2))
+                index = where.expand(batch, filters, width)
                 winners.append(torch.gather(windows, 1, index))
+            else:  # no positions needed: amax, faster still (8 us)
+                pooled.append(by_position.amax(dim=1))
             first_slot += width
         if keep:
             ctx.save_for_backward(rows, stacked, *winners)
@@ -136,6 +146,13 @@ class _WindowMax(torch.autograd.Function):
         rows, stacked, *winners = ctx.saved_tensors
         filters = ctx.filters
         distinct, columns = rows.shape[0], stacked.shape[1]
+        if not ctx.needs_input_grad[0]:  # frozen rows: the weights' gradient alone
+            grad_stacked = (
+                _weight_gradient(rows, grad, winners, filters, columns // filters)
+                if ctx.needs_input_grad[1]
+                else None
+            )
+            return None, grad_stacked, None, None, None, None
         # Winners are never in the -inf block (every sentence has a window inside its length),
         # so the scatter stays within the products.
         grad_table = grad.new_zeros(distinct * columns)
@@ -148,3 +165,31 @@ class _WindowMax(torch.autograd.Function):
         grad_rows = grad_products @ stacked.T if ctx.needs_input_grad[0] else None
         grad_stacked = rows.T @ grad_products if ctx.needs_input_grad[1] else None
         return grad_rows, grad_stacked, None, None, None, None
+
+
+def _weight_gradient(
+    rows: torch.Tensor,
+    grad: torch.Tensor,
+    winners: Sequence[torch.Tensor],
+    filters: int,
+    slots: int,
+) -> torch.Tensor:
+    """The gradient of ``stacked`` from the winning windows alone, as one weighted
+    ``embedding_bag``: column ``slot * filters + f`` is the sum over the batch of the row at that
+    slot of filter ``f``'s winning window, weighted by the pooled gradient of ``f``.
+
+    The dense route (the product table's gradient, mostly zeros, times the rows) multiplies a
+    ``[dim, distinct] x [distinct, slots * filters]`` product; this one reads ``batch x filters x
+    slots`` rows, about a tenth of the work on SST-2's batches.
+    """
+    tokens, weights = [], []
+    for i, winner in enumerate(winners):  # winner: [batch, filters, width] table rows
+        width = winner.shape[2]
+        # table row = token * slots + slot; the slots of one width are consecutive, < slots
+        tokens.append(torch.div(winner, slots, rounding_mode="floor").permute(2, 1, 0))
+        pooled = grad[:, i * filters : (i + 1) * filters].T  # [filters, batch]
+        weights.append(pooled.unsqueeze(0).expand(width, -1, -1))
+    bags = torch.cat(tokens).reshape(slots * filters, -1)  # one bag per (slot, filter)
+    per_row = torch.cat(weights).reshape(slots * filters, -1)
+    summed = F.embedding_bag(bags, rows, per_sample_weights=per_row, mode="sum")
+    return summed.T  # [dim, slots * filters], the layout of ``stacked``

@@ -57,6 +57,58 @@ def test_gradients_equal_those_of_convolution_then_max(seed):
         torch.testing.assert_close(fast_grad, slow_grad)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_frozen_rows_weight_gradients_equal_those_of_convolution_then_max(seed):
+    """Rows that need no gradient (a frozen embedding) take the sparse weight-gradient route."""
+    table, ids, weights = setup(seed)
+    upstream = torch.randn(ids.shape[0], 6 * 3, dtype=torch.float64)
+
+    def grads(fast: bool):
+        ws = [w.clone().requires_grad_(True) for w in weights]
+        if fast:
+            unique, inverse = torch.unique(ids, return_inverse=True)
+            out = window_max(table[unique], inverse, ws)
+        else:
+            out = reference(table, ids, ws)
+        (out * upstream).sum().backward()
+        return [w.grad for w in ws]
+
+    for fast_grad, slow_grad in zip(grads(True), grads(False), strict=True):
+        torch.testing.assert_close(fast_grad, slow_grad)
+
+
+def test_frozen_rows_with_lengths_match_the_dense_route():
+    """Masked batches: the sparse route gives the dense route's weight gradients."""
+    generator = torch.Generator().manual_seed(5)
+    ids = torch.randint(0, 40, (7, 15), generator=generator)
+    lengths = torch.randint(5, 16, (7,), generator=generator)
+    unique, inverse = torch.unique(ids, return_inverse=True)
+    rows = torch.randn(len(unique), 8, generator=generator, dtype=torch.float64)
+    weights = [torch.randn(4, 8, w, generator=generator, dtype=torch.float64) for w in (3, 5)]
+    upstream = torch.randn(7, 8, generator=generator, dtype=torch.float64)
+
+    def grads(rows_need_grad: bool):
+        ws = [w.clone().requires_grad_(True) for w in weights]
+        (
+            window_max(rows.clone().requires_grad_(rows_need_grad), inverse, ws, lengths) * upstream
+        ).sum().backward()
+        return [w.grad for w in ws]
+
+    for sparse, dense in zip(grads(False), grads(True), strict=True):
+        torch.testing.assert_close(sparse, dense)
+
+
+def test_gradcheck_with_frozen_rows():
+    generator = torch.Generator().manual_seed(4)
+    rows = torch.randn(6, 3, generator=generator, dtype=torch.float64)
+    weights = [
+        torch.randn(2, 3, w, generator=generator, dtype=torch.float64, requires_grad=True)
+        for w in (2, 3)
+    ]
+    inverse = torch.tensor([[0, 1, 2, 3, 1], [4, 5, 0, 2, 2]])
+    assert torch.autograd.gradcheck(lambda *ws: window_max(rows, inverse, ws), tuple(weights))
+
+
 def test_gradcheck():
     """Finite differences agree with the custom backward (no ties: distinct random rows)."""
     generator = torch.Generator().manual_seed(3)
