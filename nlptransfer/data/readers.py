@@ -366,7 +366,7 @@ def _read_parquet(
 
     try:
         schema = pq.read_schema(path)
-    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as error:  # names not UTF-8, too
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as error:  # names not UTF-8, too
         raise DatasetError(f"{path}: not a readable Parquet file: {error}") from None
     split = RawSplit(str(path), unit="row")
     texts, label, note = choose_columns(schema.names, str(path), text_column, label_column)
@@ -374,12 +374,12 @@ def _read_parquet(
     record_guess(split, text_column, label_column, note)
     try:
         table = pq.read_table(path, columns=[*texts, label])
-    except (pa.ArrowInvalid, OSError) as error:  # a body that does not decode under its schema
+    except (pa.ArrowException, OSError) as error:  # a body that does not decode under its schema
         raise DatasetError(f"{path}: not a readable Parquet file: {error}") from None
     try:
         columns = [table.column(text).to_pylist() for text in texts]
         targets = table.column(label).to_pylist()
-    except (pa.ArrowInvalid, UnicodeDecodeError) as error:  # e.g. a string that is not UTF-8
+    except (pa.ArrowException, UnicodeDecodeError) as error:  # e.g. a string that is not UTF-8
         raise DatasetError(f"{path}: not a readable Parquet file: {error}") from None
     values = zip(*columns, strict=True)
     for number, (parts, target) in enumerate(zip(values, targets, strict=True), 1):

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from nlptransfer._util.errors import ModelFolderError, NLPTransferError
+from nlptransfer._util.errors import ModelFolderError, NLPTransferError, UnknownNameError
 from nlptransfer._util.files import atomic_directory
 from nlptransfer._util.registry import import_string
 from nlptransfer.nn.classifiers import TextClassifier, build_classifier
@@ -225,7 +225,8 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
     Raises:
         NLPTransferError: the folder is missing a file, is not a classifier folder, or its
             files do not agree (vocabulary and embedding rows, labels and outputs, weights).
-        UnknownNameError: the folder's classifier is not registered (its plugin not installed).
+        UnknownNameError: the folder's classifier is not registered (its plugin not installed);
+            the message names the folder's ``config.json``.
 
     Example:
         >>> import tempfile
@@ -260,7 +261,14 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
         classifier_cfg.setdefault("padding", "valid")
     try:
         model = build_classifier(name, embedding, num_classes, **classifier_cfg)
-    except NLPTransferError:  # an unknown classifier name already says what to install
+    except UnknownNameError as error:  # a typo, or the plugin that registers it not installed
+        raise UnknownNameError(
+            f"{folder / 'config.json'}: {error}",
+            kind=error.kind,
+            name=error.name,
+            known=error.known,
+        ) from error
+    except NLPTransferError:
         raise
     except (TypeError, ValueError, RuntimeError) as exc:  # options no classifier is built with
         detail = " ".join(str(exc).split())[:300]

@@ -90,6 +90,13 @@ def test_mutated_dataset_files(seeds, tmp_path, reader):
         ]
     )
     @example(mutations=[("overwrite", 0.3, b'"')])  # an unclosed quote in a CSV
+    @example(  # a Parquet footer declaring integers wider than 64 bits (ArrowNotImplemented)
+        mutations=[
+            ("insert", 0.0, b"\x00"),
+            ("insert", 0.0, b"\x00"),
+            ("overwrite", 0.97265625, b"/"),
+        ]
+    )
     @example(mutations=[("insert", 0.0, b"\xef\xbb\xbf")])
     def run(mutations):
         check(reader, path, mutate(seed, mutations))

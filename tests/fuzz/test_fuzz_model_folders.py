@@ -51,6 +51,7 @@ def test_mutated_model_folders(saved, tmp_path):
     @example(which="model.safetensors", mutations=[("overwrite", 0.0, b"\xff")])  # Safetensor
     @example(which="vocab.json", mutations=[("insert", 0.03125, b" ")])  # "for mat": unnamed
     @example(which="model.safetensors", mutations=[("overwrite", 0.40625, b"\x7f")])  # NaN
+    @example(which="config.json", mutations=[("insert", 0.1171875, b"\xc2\x80")])  # "c\x80nn"
     def run(which, mutations):
         for name, data in seeds.items():
             (folder / name).write_bytes(mutate(data, mutations) if name == which else data)

@@ -133,7 +133,7 @@ def test_load_classifier_predicts_with_the_plugin_installed(tiny_model, plugin_s
 
 def test_without_the_plugin_the_folder_names_what_is_missing(tiny_model):
     """This process has no tinyplugin on its path: the name is unknown, and said so."""
-    with pytest.raises(UnknownNameError, match=r"unknown classifier 'tiny'") as raised:
+    with pytest.raises(UnknownNameError, match=r"config.json: unknown classifier .tiny.") as raised:
         load_classifier(tiny_model)
     assert raised.value.known[:3] == ("cnn", "bilstm", "nbow")
 

@@ -194,9 +194,10 @@ def read_text_vectors(
 
     rows = collector()
     try:
-        # U+FEFF after a header is part of the first word (only a file's first bytes can be a
-        # byte-order mark): the fast parser would drop it, as it drops a stream's BOM
-        if header and first_data.startswith(UTF8_BOM):
+        # U+FEFF after a header, or after the file's own byte-order mark, is part of the first
+        # word (only a file's first bytes can be a byte-order mark): the fast parser would drop
+        # it, as it drops a stream's BOM
+        if first_data.startswith(UTF8_BOM):
             raise _FastPathUnsuitable("the first word starts with U+FEFF")
         _read_fast(path, member, rows, dim, header, trailing_space, progress, plain_size, bom)
     except _FastPathUnsuitable as reason:
