@@ -39,7 +39,15 @@ class Seen:
 
     path: str
     headers: dict[str, str]
-    sent: int = 0
+    bytes_sent: int = 0  # as the handler goes
+    finished: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+
+    @property
+    def sent(self) -> int:
+        """The bytes sent for this request, once its handler is done: the client can have read
+        them all before the server's thread records the count (seen under load, in CI)."""
+        self.finished.wait(10)
+        return self.bytes_sent
 
 
 @dataclass
@@ -100,6 +108,12 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         seen = Seen(path, dict(self.headers.items()))
         number = server.record(seen)
+        try:
+            self._answer(server, path, seen, number)
+        finally:
+            seen.finished.set()
+
+    def _answer(self, server: FaultServer, path: str, seen: Seen, number: int) -> None:
         route = server.routes.get(path)
         if route is None:
             self._plain(404, b"not found")
@@ -142,7 +156,7 @@ class _Handler(BaseHTTPRequestHandler):
             end = max(route.stall_after, start)
         self.wfile.write(body[start:end])
         self.wfile.flush()
-        seen.sent = end - start
+        seen.bytes_sent = end - start
         if route.stall_after is not None and stalls:
             server.stopping.wait(route.stall)
         if end < len(body):
@@ -150,7 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _endless(self, limit: int, route: Route, seen: Seen) -> None:
         """The body, then zeros, with no length announced, until ``limit`` bytes were
-        sent or the client hung up (``seen.sent`` counts as it goes)."""
+        sent or the client hung up (``seen.bytes_sent`` counts as it goes)."""
         self.send_response(200)
         self.send_header("ETag", route.etag)
         self.send_header("Connection", "close")
@@ -159,10 +173,10 @@ class _Handler(BaseHTTPRequestHandler):
         filler = b"\0" * (1 << 16)
         data = route.body
         try:
-            while seen.sent < limit:
-                piece = (data or filler)[: limit - seen.sent]
+            while seen.bytes_sent < limit:
+                piece = (data or filler)[: limit - seen.bytes_sent]
                 self.wfile.write(piece)
-                seen.sent += len(piece)
+                seen.bytes_sent += len(piece)
                 data = b""
         except (BrokenPipeError, ConnectionResetError):
             pass
