@@ -98,11 +98,12 @@ def read_vectors(
     parsed = fmt.read(path, options)
     meta = dict(parsed.meta)
     if fmt.records_source:
+        info = path.stat()
         meta.update(
             source_path=str(path.resolve()),
             source_name=inner_name(path, member) if path.is_file() else path.name,
-            source_size=path.stat().st_size,
-            source_mtime_ns=path.stat().st_mtime_ns,
+            source_size=info.st_size,
+            source_mtime_ns=info.st_mtime_ns,
             format=fmt.name,
         )
     else:

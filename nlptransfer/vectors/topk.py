@@ -327,7 +327,7 @@ def _merge_block(
     flat = np.flatnonzero(above)
     if flat.size == 0:
         return best_s, best_r
-    if flat.size > max(n * want * 16, scores.size // 16):  # a partial sort is cheaper
+    if _sort_instead(flat.size, scores, want):
         return _merge_candidates(best_s, best_r, *_partial_sort(scores, want, offset), want)
     rows, cand_q = np.divmod(flat, n)
     return _merge_candidates(best_s, best_r, cand_q, scores.ravel()[flat], rows + offset, want)
@@ -363,9 +363,14 @@ def _merge_above(
     queries = np.concatenate([queries, tail_queries])
     values = scores[rows, queries]
     keep = values > threshold[queries]  # ties keep the earlier row
-    if np.count_nonzero(keep) > max(n * want * 16, scores.size // 16):  # many ties
+    if _sort_instead(int(np.count_nonzero(keep)), scores, want):  # many ties
         return _merge_candidates(best_s, best_r, *_partial_sort(scores, want, offset), want)
     return _merge_candidates(best_s, best_r, queries[keep], values[keep], rows[keep] + offset, want)
+
+
+def _sort_instead(candidates: int, scores: np.ndarray, want: int) -> bool:
+    """Whether a block with this many candidate scores is cheaper to partially sort."""
+    return candidates > max(scores.shape[1] * want * 16, scores.size // 16)
 
 
 def _partial_sort(

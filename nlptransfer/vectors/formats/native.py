@@ -444,9 +444,8 @@ def _is_store(head: bytes, path: Path) -> bool:
 
 
 def _write(vectors: WritableVectors, path: Path) -> Path:
-    return vectors.save(
-        path
-    )  # Vectors.save records the source (path, size, mtime), then save_native
+    # Vectors.save records the source (path, size, mtime), then calls save_native
+    return vectors.save(path)
 
 
 NATIVE = register_format(
