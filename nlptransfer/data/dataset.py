@@ -60,14 +60,16 @@ SPLITS = ("train", "dev", "test")
 
 
 class _Split:
-    """Texts and label ids of one split, with numpy-index selection."""
+    """Texts and label ids of one split, with numpy-index selection; ``source``: where the rows
+    were read from, for messages."""
 
-    def __init__(self, texts: list[str], labels: list[int]) -> None:
+    def __init__(self, texts: list[str], labels: list[int], source: str) -> None:
         self.texts = texts
         self.labels = np.asarray(labels, dtype=np.int64)
+        self.source = source
 
     def take(self, rows: np.ndarray) -> _Split:
-        return _Split([self.texts[i] for i in rows], self.labels[rows].tolist())
+        return _Split([self.texts[i] for i in rows], self.labels[rows].tolist(), self.source)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -260,13 +262,14 @@ def _resolve(
     label_names = file_options.pop("label_names")
     raws = read_files(files, **file_options, encoding=encoding, progress=progress)
     name = files["train"].name
+    where = str(name_or_path if name_or_path is not None else files["train"])
     if label_names is not None:
         names = [str(label) for label in label_names]
-        check_label_set(raws, names, inferred=False, where=name)
+        check_label_set(raws, names, inferred=False, where=where)
         return name, None, Resolved(raws, "files"), names
-    names = infer_label_names(raw.labels for raw in raws.values())
-    logger.info("%s: label names taken from the data: %s", name, names)
-    check_label_set(raws, names, inferred=True, where=name)
+    names = infer_label_names((raw.labels for raw in raws.values()), where=where)
+    logger.info("%s: label names taken from the data: %s", where, names)
+    check_label_set(raws, names, inferred=True, where=where)
     return name, None, Resolved(raws, "files"), names
 
 
@@ -283,7 +286,7 @@ def _encode(
         raw = raws[split]
         texts, ids, _ = encode_labels(raw, mapper)
         bad.extend(sorted(raw.bad_rows, key=lambda row: row.line))
-        parts[split] = _Split(texts, ids)
+        parts[split] = _Split(texts, ids, raw.source)
     handle_bad_rows(bad, on_bad_rows)
     for split, part in parts.items():
         if not len(part):
@@ -291,12 +294,13 @@ def _encode(
     return parts
 
 
-def _check_carved(split: str, carved: np.ndarray, rows: int, fraction: float, file: str) -> None:
+def _check_carved(split: str, carved: np.ndarray, fraction: float, train: _Split) -> None:
     """Refuse a carved split left empty: a model scored on nothing would look fine and be wrong."""
     if len(carved) == 0:
         raise DatasetError(
-            f"too few rows to carve a {split} split: {fraction:.0%} of {rows} training rows "
-            f"(each class keeping one) is none; give {file} or more rows"
+            f"{train.source}: too few rows to carve a {split} split: {fraction:.0%} of "
+            f"{len(train)} training rows (each class keeping one) is none; give a {split} file "
+            "or more rows"
         )
 
 
@@ -336,7 +340,7 @@ def _make_splits(
         )
     else:
         rest, held_out = stratified_split(train.labels, test_fraction, seed=seed)
-        _check_carved("test", held_out, len(train.labels), test_fraction, "a test file")
+        _check_carved("test", held_out, test_fraction, train)
         parts["test"], parts["train"] = train.take(held_out), train.take(rest)
         protocol.append(
             f"test: {test_fraction:.0%} of the rows carved out (stratified, seed {seed})"
@@ -344,7 +348,7 @@ def _make_splits(
     if "dev" not in parts:
         train = parts["train"]
         rest, carved = stratified_split(train.labels, dev_fraction, seed=seed + 1)
-        _check_carved("dev", carved, len(train.labels), dev_fraction, "a dev file")
+        _check_carved("dev", carved, dev_fraction, train)
         parts["dev"], parts["train"] = train.take(carved), train.take(rest)
         protocol.append(
             f"dev: {dev_fraction:.0%} of train carved out (stratified, seed {seed + 1})"

@@ -50,18 +50,25 @@ def _is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def infer_label_names(label_lists: Iterable[Sequence[object]]) -> list[str]:
+def infer_label_names(
+    label_lists: Iterable[Sequence[object]], *, where: str | None = None
+) -> list[str]:
     """Label names from the raw labels of every split, when no label set is given.
 
     Integer labels (``0``, ``"1"``, ``2.0``) give their values as names in numeric order, so that
     ``0..K-1`` keep their ids; any other labels give their distinct strings, sorted.
+
+    Args:
+        label_lists: the raw labels of each split.
+        where: the file or folder they were read from, for the error message.
 
     Raises:
         DatasetError: there are no labels at all.
     """
     values = {value for labels in label_lists for value in labels if not _is_missing(value)}
     if not values:
-        raise DatasetError("no labelled rows to take the label names from")
+        prefix = f"{where}: " if where else ""
+        raise DatasetError(f"{prefix}no labelled rows to take the label names from")
     ints = [number for number in map(_as_int, values) if number is not None]
     if len(ints) == len(values):
         return [str(number) for number in sorted(set(ints))]

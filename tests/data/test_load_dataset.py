@@ -292,8 +292,19 @@ def test_a_single_file_gets_test_and_dev_carved(tmp_path, kim_rows):
 def test_a_file_too_small_to_carve_a_dev_split_is_refused(tmp_path, kim_rows):
     # 4 rows: the test carve takes one; a 10% dev carve of the 3 left rounds to none.
     path = _write(tmp_path / "tiny.csv", [kim_rows[0], kim_rows[1], kim_rows[-1], kim_rows[-2]])
-    with pytest.raises(DatasetError, match=r"too few rows to carve a dev split.*give a dev file"):
+    with pytest.raises(
+        DatasetError, match=r"too few rows to carve a dev split.*give a dev file"
+    ) as caught:
         load_dataset(path, test_fraction=0.25, dev_fraction=0.1)
+    assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_a_file_whose_rows_all_lack_a_label_is_refused_naming_it(tmp_path):
+    path = tmp_path / "unlabelled.csv"
+    path.write_text("text,label\ngood film,\nbad film,\n")
+    with pytest.raises(DatasetError, match="no labelled rows") as caught:
+        load_dataset(path, on_bad_rows="warn")
+    assert str(caught.value).startswith(f"{path}: ")
 
 
 def test_given_label_names_and_unknown_labels(tmp_path, kim_rows):

@@ -7,9 +7,7 @@ by ``NLPTRANSFER_FUZZ_COUNTS``):
 - ``loaded-equal``: the input loaded, to exactly what the reference tool reads from it;
 - ``loaded-checked``: it loaded and no reference tool reads it (or the reference cannot be run
   safely on it), so what loaded was checked for consistency instead;
-- ``project-error``: it was refused with an ``NLPTransferError`` naming the file;
-- ``project-error-unnamed``: refused with an ``NLPTransferError`` whose message does not name
-  the file, where that is a known gap (building a dataset from rows already read).
+- ``project-error``: it was refused with an ``NLPTransferError`` naming the file.
 
 Anything else (another exception, a hang past the deadline, a result that differs from the
 reference) fails the test, and hypothesis shrinks it to a small example to keep as a
@@ -58,19 +56,10 @@ def deadline(seconds: float = DEADLINE) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def refused(
-    reader: str, error: NLPTransferError, *names: str | Path, must_name: bool = True
-) -> None:
-    """Count a refusal, after checking that its message names one of ``names`` (the file).
-
-    With ``must_name=False`` a message that names none is counted apart, as
-    ``project-error-unnamed`` (a known gap, listed in docs/security.md), instead of failing.
-    """
+def refused(reader: str, error: NLPTransferError, *names: str | Path) -> None:
+    """Count a refusal, after checking that its message names one of ``names`` (the file)."""
     message = str(error)
     named = any(str(name) in message for name in names)
-    if not must_name and not named:
-        OUTCOMES[reader]["project-error-unnamed"] += 1
-        return
     assert named, f"{type(error).__name__} does not name the file {names[0]}: {message}"
     OUTCOMES[reader]["project-error"] += 1
 

@@ -68,8 +68,8 @@ def check(reader: str, path: Path, data: bytes) -> None:
     try:
         with deadline():
             load_dataset(path, on_bad_rows="warn")
-    except NLPTransferError as error:  # "too few rows to carve a test split" names no file yet
-        refused(reader + "/dataset", error, path, must_name=False)
+    except NLPTransferError as error:
+        refused(reader + "/dataset", error, path)
     else:
         loaded(reader + "/dataset", "loaded-checked")
     loaded(reader, "loaded-checked")
