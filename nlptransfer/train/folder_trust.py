@@ -11,7 +11,8 @@ tokenizer. :func:`refuses_malformed_folders` wraps the function that reads one s
   loads with a warning);
 - the embedding shape ``config.json`` declares is the one ``model.safetensors``' header holds,
   before any memory is set aside for it (so memory is bounded by the weights file, not by an
-  edited ``rows`` or ``dim``);
+  edited ``rows`` or ``dim``), and so is every tensor of the classifier it describes
+  (:func:`check_weight_shapes`, on a model built on torch's ``meta`` device);
 - every weight is finite and below 1e15 in size once loaded (a NaN, or a flipped exponent bit,
   would make every prediction NaN);
 - anything malformed that a reader still trips over (``KeyError``, ``TypeError``,
@@ -35,7 +36,7 @@ import logging
 import re
 import struct
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -199,6 +200,38 @@ def check_weights(config: dict[str, Any], weights_path: Path, config_path: Path)
             f"{declared[0]} rows x {declared[1]}), found an embedding of {shown}: the folder's "
             "files do not belong together"
         )
+
+
+def check_weight_shapes(
+    expected: Mapping[str, Sequence[int]], weights_path: Path, config_path: Path
+) -> None:
+    """The tensors a model built from ``config.json`` holds (``expected``: name to shape) are
+    the ones ``model.safetensors``' header declares, by name and shape.
+
+    Meant for a model built on torch's ``meta`` device, which sets no memory aside: a
+    ``config.json`` edited to ask for huge layers is refused before they are allocated.
+
+    Raises:
+        ModelFolderError: a tensor is missing from either side, or has another shape.
+    """
+    found = safetensors_shapes(weights_path)
+    problems = [f"no {name!r}" for name in expected if name not in found]
+    problems += [f"an unexpected {name!r}" for name in found if name not in expected]
+    problems += [
+        f"{name!r} of {_shape(found[name])} where {config_path.name} builds {_shape(shape)}"
+        for name, shape in expected.items()
+        if name in found and found[name] != list(shape)
+    ]
+    if problems:
+        shown = "; ".join(problems[:4]) + ("; ..." if len(problems) > 4 else "")
+        raise ModelFolderError(
+            f"{weights_path}: expected the tensors of the classifier {config_path.name} "
+            f"describes, found {shown}: the folder's files do not belong together"
+        )
+
+
+def _shape(shape: Sequence[int]) -> str:
+    return " x ".join(str(n) for n in shape) or "a scalar"
 
 
 def _file_being_read(error: BaseException, folder: Path) -> Path:

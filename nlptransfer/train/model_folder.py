@@ -32,7 +32,12 @@ from nlptransfer.text.tokenize import Tokenizer
 from nlptransfer.text.vocab import Vocab
 from nlptransfer.train.drift import drift_card_lines
 from nlptransfer.train.folder_files import FOLDER_FORMAT, FOLDER_VERSION, read_folder_files
-from nlptransfer.train.folder_trust import VOCAB_DIGEST_KEY, refuses_malformed_folders, vocab_digest
+from nlptransfer.train.folder_trust import (
+    VOCAB_DIGEST_KEY,
+    check_weight_shapes,
+    refuses_malformed_folders,
+    vocab_digest,
+)
 from nlptransfer.train.hub import card_metadata
 from nlptransfer.train.prediction import Prediction, TextPredictor
 from nlptransfer.train.trainer import DEFAULT_LR
@@ -212,6 +217,46 @@ def _confusion_section(metrics: Mapping[str, Any], label_names: Sequence[str]) -
     return lines
 
 
+def _build(folder: Path, config: Mapping[str, Any], vocab: Vocab) -> TextClassifier:
+    """The classifier ``config.json`` describes, embedding included, with placeholder weights.
+
+    Raises:
+        UnknownNameError: no classifier of that name (a typo, or its plugin not installed).
+        ModelFolderError: options no classifier of that name is built with.
+    """
+    emb_cfg = dict(config["embedding"])
+    embedding = PretrainedEmbedding(
+        np.zeros((emb_cfg["rows"], emb_cfg["dim"]), np.float32),
+        np.zeros(emb_cfg["rows"], bool),
+        mode=emb_cfg["mode"],
+        projection=emb_cfg.get("projection"),
+        words=vocab.tokens,
+        **{k: emb_cfg[k] for k in LAYER_OPTIONS if k in emb_cfg},
+    )
+    classifier_cfg = dict(config["classifier"])
+    name = classifier_cfg.pop("name")
+    num_classes = classifier_cfg.pop("num_classes")
+    if name == "cnn":  # folders written before the option existed used "valid" padding
+        classifier_cfg.setdefault("padding", "valid")
+    try:
+        return build_classifier(name, embedding, num_classes, **classifier_cfg)
+    except UnknownNameError as error:
+        raise UnknownNameError(
+            f"{folder / 'config.json'}: {error}",
+            kind=error.kind,
+            name=error.name,
+            known=error.known,
+        ) from error
+    except NLPTransferError:
+        raise
+    except (TypeError, ValueError, RuntimeError) as exc:
+        detail = " ".join(str(exc).split())[:300]
+        raise ModelFolderError(
+            f"{folder / 'config.json'}: expected classifier options this nlptransfer can build "
+            f"a {name!r} with, found {type(exc).__name__}: {detail}"
+        ) from exc
+
+
 @refuses_malformed_folders
 def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifierPipeline:
     """Open a model folder written by :meth:`TextClassifierPipeline.save`, or one on the Hugging
@@ -245,38 +290,15 @@ def load_classifier(folder: str | Path, *, device: str = "cpu") -> TextClassifie
     """
     files = read_folder_files(folder)
     folder, config, vocab = files.folder, files.config, files.vocab
-    emb_cfg = dict(config["embedding"])
-    embedding = PretrainedEmbedding(
-        np.zeros((emb_cfg["rows"], emb_cfg["dim"]), np.float32),
-        np.zeros(emb_cfg["rows"], bool),
-        mode=emb_cfg["mode"],
-        projection=emb_cfg.get("projection"),
-        words=vocab.tokens,
-        **{k: emb_cfg[k] for k in LAYER_OPTIONS if k in emb_cfg},
-    )
-    classifier_cfg = dict(config["classifier"])
-    name = classifier_cfg.pop("name")
-    num_classes = classifier_cfg.pop("num_classes")
-    if name == "cnn":  # folders written before the option existed used "valid" padding
-        classifier_cfg.setdefault("padding", "valid")
-    try:
-        model = build_classifier(name, embedding, num_classes, **classifier_cfg)
-    except UnknownNameError as error:  # a typo, or the plugin that registers it not installed
-        raise UnknownNameError(
-            f"{folder / 'config.json'}: {error}",
-            kind=error.kind,
-            name=error.name,
-            known=error.known,
-        ) from error
-    except NLPTransferError:
-        raise
-    except (TypeError, ValueError, RuntimeError) as exc:  # options no classifier is built with
-        detail = " ".join(str(exc).split())[:300]
-        raise ModelFolderError(
-            f"{folder / 'config.json'}: expected classifier options this nlptransfer can build "
-            f"a {name!r} with, found {type(exc).__name__}: {detail}"
-        ) from exc
     weights_path = folder / "model.safetensors"
+    with torch.device("meta"):  # shapes only, no memory: checked against the weights' header
+        shapes = _build(folder, config, vocab).state_dict()
+    check_weight_shapes(
+        {key: list(tensor.shape) for key, tensor in shapes.items()},
+        weights_path,
+        folder / "config.json",
+    )
+    model = _build(folder, config, vocab)
     state = load_file(str(weights_path), device=device)
     try:
         model.load_state_dict(state)

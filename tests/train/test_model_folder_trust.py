@@ -128,6 +128,24 @@ def test_a_huge_declared_embedding_is_refused_before_it_is_allocated(folder):
         load_classifier(folder)
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: c["classifier"].update(hidden=2**40),  # a 4 x 2^40 hidden layer: 16 TiB
+        lambda c: c["embedding"].update(projection=2**40),
+    ],
+    ids=["hidden", "projection"],
+)
+def test_huge_declared_layers_are_refused_before_they_are_allocated(folder, change):
+    """The classifier's own layers were built from config.json before the weights were compared:
+    torch failed to allocate them (or, at sizes it could, took the memory)."""
+    _edit_config(folder, change)
+    with pytest.raises(ModelFolderError, match=r"model\.safetensors: expected the tensors") as info:
+        load_classifier(folder)
+    assert "1099511627776" in str(info.value)
+    assert "the folder's files do not belong together" in str(info.value)
+
+
 # --- the vocabulary's order, the tokenizer's path and regex (issue 23, item 10) --------------------
 
 
