@@ -146,11 +146,12 @@ class RowCollector:
         if not np.isfinite(matrix[:take]).all():  # one fast pass; find the row only on failure
             finite = np.isfinite(matrix[:take]).all(axis=1)
             bad = int(np.flatnonzero(~finite)[0])
-            values = matrix[bad][~np.isfinite(matrix[bad])]
+            value = matrix[bad][~np.isfinite(matrix[bad])][0]
+            word = raw_words[bad][:60].decode("utf-8", errors="replace")
+            why = " (or a number beyond float32's +-3.4e38)" if np.isinf(value) else ""
             raise VectorsFormatError(
                 self.path,
-                f"expected finite numbers, found {values[0]} in the vector of "
-                f"{raw_words[bad][:60]!r}",
+                f"expected finite numbers, found {value}{why} in the vector of {word!r}",
                 **self._where(positions[bad]),
             )
         raw_words = raw_words[:take] if len(raw_words) > take else raw_words

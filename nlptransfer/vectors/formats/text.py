@@ -462,8 +462,16 @@ def _table_rows(table: pa.Table, dim: int, trailing_space: bool) -> np.ndarray:
     if any(table.column(i).null_count for i in range(1, dim + 1)):
         raise _FastPathUnsuitable("missing values")
     matrix = np.empty((table.num_rows, dim), dtype=np.float32)
+    with np.errstate(over="ignore"):  # beyond float32 reads as inf, refused by the collector
+        _fill_rows(matrix, table.select(range(1, dim + 1)))
+    return matrix
+
+
+def _fill_rows(matrix: np.ndarray, table: pa.Table) -> None:
+    """Copy the float64 value columns of ``table`` into the float32 ``matrix``, rounding."""
+    dim = matrix.shape[1]
     start = 0
-    for batch in table.select(range(1, dim + 1)).to_batches():  # one per Arrow block
+    for batch in table.to_batches():  # one per Arrow block
         n = batch.num_rows
         if _HAS_TO_TENSOR:  # rows in one call, without the GIL, then rounded while copied
             matrix[start : start + n] = np.asarray(
@@ -475,7 +483,6 @@ def _table_rows(table: pa.Table, dim: int, trailing_space: bool) -> np.ndarray:
                 columns[i] = batch.column(i).to_numpy()
             matrix[start : start + n] = columns.T
         start += n
-    return matrix
 
 
 class _ReadsInto(Protocol):
@@ -577,7 +584,8 @@ def _read_exact(
         if not words:
             return
         try:
-            matrix = np.array(values, dtype=np.float64).astype(np.float32)
+            with np.errstate(over="ignore"):  # beyond float32 is inf, refused when added
+                matrix = np.array(values, dtype=np.float64).astype(np.float32)
         except ValueError:
             for token_line, token_values, word in zip(lines, values, words, strict=True):
                 for token in token_values:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import logging
 import shutil
+import warnings
 
 import numpy as np
 import pytest
@@ -86,6 +87,21 @@ def test_nan_and_infinity(tmp_path, vec_lines, bad):
     vec_lines[20] = b" ".join(fields)
     err = error_of(write(tmp_path, "inf.vec", vec_lines))
     assert err.line == 21 and "expected finite numbers" in str(err)
+
+
+@pytest.mark.parametrize("rows", [3, 30_000], ids=["small", "fast-path"])
+def test_a_number_beyond_float32_is_refused_saying_so_without_a_numpy_warning(tmp_path, rows):
+    """1e39 rounds to inf in float32: refused, with the reason, and no RuntimeWarning from the
+    cast before it (the large file takes the block parser, the small one the line parser)."""
+    lines = [f"w{i} 0.5 0.25" for i in range(rows)]
+    lines[1] = "café 1e39 0.25"
+    path = tmp_path / "big.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        err = error_of(path)
+    assert err.line == 2
+    assert "found inf (or a number beyond float32's +-3.4e38) in the vector of 'café'" in str(err)
 
 
 def test_nan_in_binary(tmp_path):
