@@ -147,11 +147,11 @@ class RowCollector:
             finite = np.isfinite(matrix[:take]).all(axis=1)
             bad = int(np.flatnonzero(~finite)[0])
             value = matrix[bad][~np.isfinite(matrix[bad])][0]
-            word = raw_words[bad][:60].decode("utf-8", errors="replace")
+            shown = raw_words[bad][:60].decode("utf-8", errors="replace")
             why = " (or a number beyond float32's +-3.4e38)" if np.isinf(value) else ""
             raise VectorsFormatError(
                 self.path,
-                f"expected finite numbers, found {value}{why} in the vector of {word!r}",
+                f"expected finite numbers, found {value}{why} in the vector of {shown!r}",
                 **self._where(positions[bad]),
             )
         raw_words = raw_words[:take] if len(raw_words) > take else raw_words
