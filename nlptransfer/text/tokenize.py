@@ -27,12 +27,12 @@ import re
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
-from re import _parser as _sre_parse  # type: ignore[attr-defined]  # re's parser (3.11+)
 from typing import Any
 
-from nlptransfer._util.errors import ModelFolderError, UnsafePatternError
+from nlptransfer._util.errors import ModelFolderError
 from nlptransfer._util.extras import require
 from nlptransfer._util.registry import Registry
+from nlptransfer.text.pattern_safety import check_pattern
 
 #: Tokenizers by name: each a :class:`Tokenizer` subclass, called with its options as keywords.
 TOKENIZERS: Registry[type[Tokenizer]] = Registry("tokenizer", "nlptransfer.tokenizers")
@@ -160,67 +160,6 @@ class RegexTokenizer(Tokenizer):
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "pattern": self.pattern}
-
-
-def check_pattern(pattern: str) -> None:
-    """Refuse a regular expression that can backtrack catastrophically: a repeat that may run
-    more than once (``+``, ``*``, ``{2,}``, ``{1,9}``) around a body that holds an unbounded repeat
-    itself, as in ``(a+)+$`` or ``(\\w+\\s?)*x``. Python's ``re`` takes time exponential in the
-    text's length on such a pattern (a model folder's tokenizer would hang ``predict``), so a
-    tokenizer's pattern is checked before it is compiled. Possessive and atomic repeats
-    (``(?>a+)+``, ``(a++)+``) cannot backtrack and pass.
-
-    Raises:
-        UnsafePatternError: the pattern nests unbounded repeats (the message shows where).
-        re.error: the pattern is not a regular expression.
-
-    Example:
-        >>> check_pattern(RegexTokenizer.DEFAULT_PATTERN)
-        >>> check_pattern(r"(a+)+$")
-        Traceback (most recent call last):
-        ...
-        nlptransfer._util.errors.UnsafePatternError: refusing the regular expression '(a+)+$': a repeat nests another unbounded repeat ...
-    """
-    parsed = _sre_parse.parse(pattern)
-    if _nests_unbounded_repeats(parsed, inside_repeat=False):
-        raise UnsafePatternError(
-            f"refusing the regular expression {pattern!r}: a repeat nests another unbounded "
-            "repeat (as in '(a+)+'), which can take time exponential in a text's length; "
-            "rewrite it without the nesting (or make the inner repeat possessive, 'a++')"
-        )
-
-
-_REPEATS = {"MAX_REPEAT", "MIN_REPEAT"}
-
-
-def _nests_unbounded_repeats(items: Any, *, inside_repeat: bool) -> bool:
-    """Whether ``items`` (a parsed pattern or a list of them) holds an unbounded repeat inside
-    a repeat that may match more than once."""
-    for op, arg in items:
-        name = str(op)
-        if name in _REPEATS:
-            _low, high, body = arg
-            unbounded = high == _sre_parse.MAXREPEAT
-            if inside_repeat and unbounded:
-                return True
-            if _nests_unbounded_repeats(body, inside_repeat=inside_repeat or high > 1):
-                return True
-        elif name in ("POSSESSIVE_REPEAT", "ATOMIC_GROUP"):
-            continue  # cannot backtrack into
-        elif name == "SUBPATTERN":
-            if _nests_unbounded_repeats(arg[-1], inside_repeat=inside_repeat):
-                return True
-        elif name == "BRANCH":
-            if any(_nests_unbounded_repeats(b, inside_repeat=inside_repeat) for b in arg[1]):
-                return True
-        elif name in ("ASSERT", "ASSERT_NOT"):
-            if _nests_unbounded_repeats(arg[1], inside_repeat=inside_repeat):
-                return True
-        elif name == "GROUPREF_EXISTS":
-            branches = [b for b in arg[1:] if b is not None]
-            if any(_nests_unbounded_repeats(b, inside_repeat=inside_repeat) for b in branches):
-                return True
-    return False
 
 
 #: Subword tokens of a Hugging Face ``tokenizer.json`` (needs the ``static`` extra).
