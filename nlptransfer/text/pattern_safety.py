@@ -88,7 +88,7 @@ def check_pattern(pattern: str) -> None:
     if verdict:
         raise UnsafePatternError(
             f"refusing the regular expression {pattern!r}: a repeat can match the same text in "
-            "more than one way (as in '(a|aa)+' or '(\\w|\\d)+'), which can take time "
+            "more than one way (as in '(a|aa)+' or '(a{1,3})+'), which can take time "
             "exponential in a text's length; make the alternatives exclusive (each turn's "
             "first characters settle which one is taken), or the repeat possessive ('(?:...)++')"
         )
