@@ -336,6 +336,8 @@ def parse_bench_config(text: str, source: str = "<config>") -> BenchConfig:
             if name not in DATASETS and not _looks_like_a_path(name):
                 v.registered(item, "datasets", DATASETS)  # fails, naming the close matches
             datasets.append(DatasetSpec(name=name))
+    if not datasets:  # a grid of no runs would "finish" with nothing to report
+        raise v.fail(node, "'datasets' must not be empty")
     cfg["datasets"] = datasets
     cfg["vectors"] = v.string_list(top["vectors"][1], "vectors")
     if "models" in top:

@@ -56,6 +56,15 @@ def test_a_full_config(monkeypatch):
             "unknown tokenizer 'whitespce'; did you mean 'whitespace'?",
         ),
         (("modes: [random,", "modes: [static,"), 5, "unknown value 'static' in 'modes'"),
+        (
+            (
+                'datasets: [mr, {name: mine, train_file: "${HOME}/train.txt", format: kim}]',
+                "datasets: []",
+            ),
+            2,
+            "'datasets' must not be empty",
+        ),
+        (("models: [cnn, nbow]", "models: []"), 4, "'models' must not be empty"),
         (("seeds: [0, 1, 2]", "seeds: [0, one]"), 6, "list of integers for 'seeds'"),
         (("train_fraction: [0.1, 1.0]", "train_fraction: [0, 1.5]"), 7, "fractions in (0, 1]"),
         (("batch_size: 32", "batchsize: 32"), 8, "unknown key 'batchsize' in 'train'"),

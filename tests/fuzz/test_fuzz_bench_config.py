@@ -27,6 +27,9 @@ def test_mutated_bench_configs(tmp_path):
     @example(mutations=[("insert", 0.99, b"x: &a [*a]\n")])  # an alias inside itself
     @example(mutations=[("insert", 0.0, b"\x00")])
     @example(mutations=[("truncate", 0.87890625, b"\x00")])  # yaml.parser.ParserError
+    @example(  # "datasets: [tweets]" with the name deleted: an empty grid loaded
+        mutations=[("delete", 0.62109375, b"\x00\x00\x00"), ("delete", 0.62109375, b"\x00\x00\x00")]
+    )
     def run(mutations):
         path.write_bytes(mutate(seed, mutations))
         try:
