@@ -220,27 +220,32 @@ class _Automaton:
         return self.position(_mask(self.state.flags, item))
 
     def repeat(self, low: int, high: int, body: Any) -> _Part:
-        if self.loop_depth and high > low and _Automaton(self.state).sequence(body).nullable:
-            self.empty_twice = True  # (?:(?=x)?y)+: a turn matches nothing in two ways
+        in_loop = self.loop_depth > 0
         self.loop_depth += high > 1
         try:
-            return self._repeat(low, high, body)
+            part, turn = self._repeat(low, high, body)
         finally:
             self.loop_depth -= high > 1
+        if in_loop and high > low and turn.nullable:
+            self.empty_twice = True  # (?:(?=x)?y)+: a turn matches nothing in two ways
+        return part
 
-    def _repeat(self, low: int, high: int, body: Any) -> _Part:
+    def _repeat(self, low: int, high: int, body: Any) -> tuple[_Part, _Part]:
+        """The repeat's summary, and that of one turn (the last copy of ``body`` built)."""
         unbounded = high == _sre_parse.MAXREPEAT or high > UNROLLED
         low = min(low, UNROLLED)
-        part = _EMPTY
+        part = turn = _EMPTY
         for _ in range(low - 1 if unbounded and low else low):
-            part = self.then(part, self.sequence(body))
+            turn = self.sequence(body)
+            part = self.then(part, turn)
         if unbounded:
             turn = self.loop(self.sequence(body))
-            return self.then(part, turn if low else _either(turn, _EMPTY))
+            return self.then(part, turn if low else _either(turn, _EMPTY)), turn
         optional = _EMPTY  # x{0,k} = (x(x(...)?)?)?: nested, so that no text has two readings
         for _ in range(high - low):
-            optional = _either(self.then(self.sequence(body), optional), _EMPTY)
-        return self.then(part, optional)
+            turn = self.sequence(body)
+            optional = _either(self.then(turn, optional), _EMPTY)
+        return self.then(part, optional), turn
 
     def exponentially_ambiguous(self) -> bool | None:
         """Whether two different paths through one loop read the same text and meet again;

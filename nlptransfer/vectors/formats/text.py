@@ -462,27 +462,21 @@ def _table_rows(table: pa.Table, dim: int, trailing_space: bool) -> np.ndarray:
     if any(table.column(i).null_count for i in range(1, dim + 1)):
         raise _FastPathUnsuitable("missing values")
     matrix = np.empty((table.num_rows, dim), dtype=np.float32)
-    with np.errstate(over="ignore"):  # beyond float32 reads as inf, refused by the collector
-        _fill_rows(matrix, table.select(range(1, dim + 1)))
-    return matrix
-
-
-def _fill_rows(matrix: np.ndarray, table: pa.Table) -> None:
-    """Copy the float64 value columns of ``table`` into the float32 ``matrix``, rounding."""
-    dim = matrix.shape[1]
     start = 0
-    for batch in table.to_batches():  # one per Arrow block
-        n = batch.num_rows
-        if _HAS_TO_TENSOR:  # rows in one call, without the GIL, then rounded while copied
-            matrix[start : start + n] = np.asarray(
-                batch.to_tensor(row_major=True, memory_pool=_memory_pool())
-            )
-        else:
-            columns = np.empty((dim, n), dtype=np.float32)  # contiguous writes, one transpose
-            for i in range(dim):
-                columns[i] = batch.column(i).to_numpy()
-            matrix[start : start + n] = columns.T
-        start += n
+    with np.errstate(over="ignore"):  # beyond float32 reads as inf, refused when added
+        for batch in table.select(range(1, dim + 1)).to_batches():  # one per Arrow block
+            n = batch.num_rows
+            if _HAS_TO_TENSOR:  # rows in one call, without the GIL, then rounded while copied
+                matrix[start : start + n] = np.asarray(
+                    batch.to_tensor(row_major=True, memory_pool=_memory_pool())
+                )
+            else:
+                columns = np.empty((dim, n), dtype=np.float32)  # contiguous writes, one transpose
+                for i in range(dim):
+                    columns[i] = batch.column(i).to_numpy()
+                matrix[start : start + n] = columns.T
+            start += n
+    return matrix
 
 
 class _ReadsInto(Protocol):
